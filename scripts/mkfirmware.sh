@@ -1,0 +1,77 @@
+#!/bin/sh
+# Builds the sample router firmware of `make demo` with the real tools, the
+# way a vendor build system lays out NOR flash: a U-Boot legacy image with an
+# LZMA-compressed kernel, 0xFF padding to a 64 KiB erase block, a squashfs
+# (xz) root filesystem, and a gzip'd tar of default settings at the end.
+#   scripts/mkfirmware.sh OUT.bin
+set -eu
+out=$1
+export SOURCE_DATE_EPOCH=1700000000 TZ=UTC LC_ALL=C
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+root=$work/rootfs
+mkdir -p "$root/bin" "$root/sbin" "$root/etc/init.d" "$root/etc/config" "$root/usr/sbin" \
+	"$root/usr/lib" "$root/www/cgi-bin" "$root/tmp" "$root/dev" "$root/lib"
+cat > "$root/etc/passwd" <<'P'
+root:x:0:0:root:/root:/bin/ash
+daemon:*:1:1:daemon:/var:/bin/false
+support:x:0:0:Support:/tmp:/bin/ash
+nobody:*:65534:65534:nobody:/var:/bin/false
+P
+# md5crypt of "admin": the kind of default a scan must report.
+printf 'root:$1$abcdefgh$IxzRbVrQ9eKKO4ADcXG0v1:19000:0:99999:7:::\nsupport:$1$12345678$1IfTzRpmB4CEFlrOxYm9P.:19000:0:99999:7:::\n' > "$root/etc/shadow"
+cat > "$root/etc/init.d/rcS" <<'P'
+#!/bin/sh
+mount -t proc proc /proc
+/usr/sbin/httpd -p 80 -h /www &
+/usr/sbin/telnetd -l /bin/sh -p 2323 &
+/usr/sbin/dropbear -p 22 -r /etc/dropbear_rsa_host_key &
+P
+cat > "$root/etc/config/system" <<'P'
+config system
+	option hostname 'router'
+	option timezone 'UTC'
+P
+printf 'BusyBox v1.36.1 (2023-11-14 22:13:20 UTC) multi-call binary.\n' > "$root/bin/busybox"
+for a in sh ash ls cat mount; do ln -s busybox "$root/bin/$a"; done
+ln -s ../bin/busybox "$root/sbin/init"
+ln -s /tmp/resolv.conf "$root/etc/resolv.conf"
+printf '<html><body>Router login</body></html>\n' > "$root/www/index.html"
+printf '#!/bin/sh\necho "Content-type: text/plain"\necho\ncat /proc/uptime\n' > "$root/www/cgi-bin/status"
+# A library-sized file so the image has some weight.
+i=0; while [ $i -lt 4000 ]; do echo "libcrypto filler line $i OpenSSL 1.0.2k  26 Jan 2017"; i=$((i + 1)); done > "$root/usr/lib/libcrypto.so.1.0.0"
+chmod 0755 "$root/bin/busybox" "$root/etc/init.d/rcS" "$root/www/cgi-bin/status"
+chmod 0600 "$root/etc/shadow"
+chmod 1777 "$root/tmp"
+find "$root" -exec touch -h -d @$SOURCE_DATE_EPOCH {} +
+
+# The kernel: any payload will do for the layout; compress it as vendors do.
+# Deterministic incompressible bytes stand in for machine code.
+head -c 300000 /dev/zero | openssl enc -aes-128-ctr -nosalt -K 000102030405060708090a0b0c0d0e0f -iv 00000000000000000000000000000000 > "$work/vmlinux.bin"
+dd if=/dev/zero bs=1024 count=200 2>/dev/null >> "$work/vmlinux.bin"
+lzma -9 -c "$work/vmlinux.bin" > "$work/vmlinux.lzma"
+mkimage -A mips -O linux -T kernel -C lzma -a 0x80060000 -e 0x80060000 \
+	-n "MIPS OpenWrt Linux-5.15.137" -d "$work/vmlinux.lzma" "$work/uImage" >/dev/null
+
+mksquashfs "$root" "$work/root.sqfs" -comp xz -b 131072 -all-root -noappend -quiet >/dev/null
+
+mkdir -p "$work/defaults/etc/config"
+cp "$root/etc/config/system" "$work/defaults/etc/config/"
+tar --sort=name --mtime=@$SOURCE_DATE_EPOCH --owner=0 --group=0 -C "$work/defaults" -cf - etc |
+	gzip -n -9 > "$work/defaults.tar.gz"
+
+# pad FILE SIZE: extends FILE with 0xFF up to SIZE bytes.
+pad() {
+	cur=$(stat -c %s "$1")
+	[ "$cur" -le "$2" ] || { echo "mkfirmware: $1 is larger than $2" >&2; exit 1; }
+	head -c $(($2 - cur)) /dev/zero | tr '\0' '\377' >> "$1"
+}
+cp "$work/uImage" "$out"
+kernel_end=$(( ($(stat -c %s "$out") + 65535) / 65536 * 65536 ))
+pad "$out" $kernel_end
+cat "$work/root.sqfs" >> "$out"
+root_end=$(( ($(stat -c %s "$out") + 65535) / 65536 * 65536 ))
+pad "$out" $root_end
+cat "$work/defaults.tar.gz" >> "$out"
+pad "$out" $(( ($(stat -c %s "$out") + 65535) / 65536 * 65536 ))

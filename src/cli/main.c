@@ -1,0 +1,106 @@
+/*
+ * fwvet: git-style subcommands.  Each subcommand parses its own options and
+ * returns the exit status of the design guide.
+ */
+#include "cli/cli.h"
+#include "core/json.h"
+#include "core/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	int (*run)(int, char **);
+	const char *help;
+} commands[] = {
+	{ "identify", fv_cmd_identify, "list the recognised chunks of an image (offset, format, size)" },
+	{ "extract", fv_cmd_extract, "unpack an image recursively and safely into a folder" },
+	{ "formats", fv_cmd_formats, "list the formats fwvet recognises" },
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: fwvet [-v] <command> [options] IMAGE...\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n'fwvet <command> --help' describes a command's options.\n");
+}
+
+const char *fv_human_size(uint64_t n, char *buf, int len)
+{
+	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	int u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, (size_t)len, "%llu B", (unsigned long long)n);
+	else
+		snprintf(buf, (size_t)len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+int fv_parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (end == s || s[0] == '-')
+		return -1;
+	unsigned shift = 0;
+	switch (*end) {
+	case 0: break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	default: return -1;
+	}
+	if (*end || (shift && v > (~0ULL >> shift)))
+		return -1;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+void fv_json_image(struct fv_json *j, const char *path, const char *sha256, uint64_t size)
+{
+	fv_json_key(j, "image");
+	fv_json_obj_begin(j);
+	fv_json_kstr(j, "path", path);
+	fv_json_kstr(j, "sha256", sha256);
+	fv_json_kuint(j, "size", size);
+	fv_json_obj_end(j);
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			fv_log_verbosity++;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("fwvet %s\n", FV_VERSION);
+			return FV_EXIT_OK;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return FV_EXIT_OK;
+		} else {
+			fprintf(stderr, "fwvet: unknown option %s\n", argv[i]);
+			usage(stderr);
+			return FV_EXIT_USAGE;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return FV_EXIT_USAGE;
+	}
+	for (size_t c = 0; c < sizeof commands / sizeof *commands; c++)
+		if (!strcmp(argv[i], commands[c].name))
+			return commands[c].run(argc - i, argv + i);
+	fprintf(stderr, "fwvet: '%s' is not a command\n", argv[i]);
+	usage(stderr);
+	return FV_EXIT_USAGE;
+}

@@ -1,0 +1,45 @@
+/*
+ * A streaming JSON writer.  It places commas and indentation itself, and
+ * always produces valid UTF-8: a byte that is not part of a valid UTF-8
+ * sequence (firmware paths carry any bytes) is written as the code point of
+ * the same value, \u00XX, so nothing is dropped and the output still parses.
+ */
+#ifndef FV_CORE_JSON_H
+#define FV_CORE_JSON_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define FV_JSON_MAXDEPTH 64
+
+struct fv_json {
+	FILE *f;
+	int pretty;
+	int depth;
+	int after_key;
+	unsigned char has_items[FV_JSON_MAXDEPTH];
+};
+
+void fv_json_init(struct fv_json *j, FILE *f, int pretty);
+void fv_json_obj_begin(struct fv_json *j);
+void fv_json_obj_end(struct fv_json *j);
+void fv_json_arr_begin(struct fv_json *j);
+void fv_json_arr_end(struct fv_json *j);
+void fv_json_key(struct fv_json *j, const char *key);
+void fv_json_str(struct fv_json *j, const char *s);
+void fv_json_strn(struct fv_json *j, const char *s, size_t n);
+void fv_json_int(struct fv_json *j, int64_t v);
+void fv_json_uint(struct fv_json *j, uint64_t v);
+void fv_json_bool(struct fv_json *j, int v);
+void fv_json_null(struct fv_json *j);
+
+/* key + value in one call; a NULL string is written as null. */
+void fv_json_kstr(struct fv_json *j, const char *key, const char *s);
+void fv_json_kint(struct fv_json *j, const char *key, int64_t v);
+void fv_json_kuint(struct fv_json *j, const char *key, uint64_t v);
+void fv_json_kbool(struct fv_json *j, const char *key, int v);
+
+/* Writes s as a JSON string body (no quotes) to f; used by other emitters too. */
+void fv_json_escape(FILE *f, const char *s, size_t n);
+
+#endif

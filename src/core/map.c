@@ -1,0 +1,47 @@
+#include "core/map.h"
+#include "core/err.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int fv_map_openat(int dirfd, const char *path, struct fv_map *m)
+{
+	m->data = NULL;
+	m->size = 0;
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return FV_EIO;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return FV_EIO;
+	}
+	if (st.st_size > 0) {
+		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED) {
+			close(fd);
+			return FV_EIO;
+		}
+		/* Signature scanning reads front to back. */
+		madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+		m->data = p;
+		m->size = (size_t)st.st_size;
+	}
+	close(fd);
+	return FV_OK;
+}
+
+int fv_map_open(const char *path, struct fv_map *m)
+{
+	return fv_map_openat(AT_FDCWD, path, m);
+}
+
+void fv_map_close(struct fv_map *m)
+{
+	if (m->data)
+		munmap((void *)m->data, m->size);
+	m->data = NULL;
+	m->size = 0;
+}

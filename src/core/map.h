@@ -1,0 +1,21 @@
+/*
+ * Read-only file mappings.  Images are mapped, never read into memory, so a
+ * 1 GiB input costs address space, not RAM.
+ */
+#ifndef FV_CORE_MAP_H
+#define FV_CORE_MAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fv_map {
+	const uint8_t *data; /* NULL for an empty file */
+	size_t size;
+};
+
+/* 0, or a negative fv_err with errno left as the system set it. */
+int fv_map_open(const char *path, struct fv_map *m);
+int fv_map_openat(int dirfd, const char *path, struct fv_map *m);
+void fv_map_close(struct fv_map *m);
+
+#endif

@@ -1,0 +1,853 @@
+/*
+ * squashfs.
+ *
+ * 4.0 little-endian images (what Linux mounts and mksquashfs writes) are
+ * read with libsquashfs straight from the mapped chunk: our own sqfs_file_t
+ * serves reads from memory and refuses writes.  Debian's libsquashfs has no
+ * LZO (liblzo2 is GPL), so an LZO image gets a compressor object of ours
+ * around fv_lzo1x_decompress().  File data is decoded block by block here
+ * rather than through sqfs_data_reader, so that a file is streamed to the
+ * sink one block at a time, each bad block is reported with its offset, and
+ * reading block n does not cost n steps.
+ *
+ * Big-endian 4.0 images (some old MIPS vendor SDKs) and the 2.x/3.x layouts
+ * are identified and sized but not extracted: libsquashfs reads only
+ * little-endian 4.0.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
+#include <sqfs/block.h>
+#include <sqfs/compressor.h>
+#include <sqfs/dir.h>
+#include <sqfs/dir_reader.h>
+#include <sqfs/error.h>
+#include <sqfs/frag_table.h>
+#include <sqfs/id_table.h>
+#include <sqfs/inode.h>
+#include <sqfs/io.h>
+#include <sqfs/super.h>
+
+#include "core/cursor.h"
+#include "core/err.h"
+#include "unpack/codec/lzo1x.h"
+#include "unpack/format.h"
+#include "unpack/sink.h"
+
+#define SB4_SIZE 96
+#define NO_TABLE UINT64_MAX
+#define MAX_DEPTH 128 /* deeper than any real tree; bounds the recursion */
+
+static const char *const comp_names[] = { "?", "gzip", "lzma", "lzo", "xz", "lz4", "zstd" };
+
+struct sb {
+	int be;
+	unsigned major, minor;
+	uint32_t inodes, mtime, block_size, frag_count;
+	unsigned comp, block_log, flags, ids;
+	uint64_t root, bytes_used, id_tab, xattr_tab, inode_tab, dir_tab, frag_tab, export_tab;
+};
+
+static void human_size(uint64_t n, char *buf, size_t len)
+{
+	if (n < 1024)
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+	else if (n < 1024 * 1024)
+		snprintf(buf, len, "%.1f KiB", n / 1024.0);
+	else if (n < 1024ull * 1024 * 1024)
+		snprintf(buf, len, "%.1f MiB", n / (1024.0 * 1024));
+	else
+		snprintf(buf, len, "%.1f GiB", n / (1024.0 * 1024 * 1024));
+}
+
+static void date_utc(uint32_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d", &tm))
+		snprintf(buf, len, "?");
+}
+
+static int log2_exact(uint32_t v)
+{
+	if (v == 0 || (v & (v - 1)))
+		return -1;
+	return __builtin_ctz(v);
+}
+
+static void parse_sb4(const uint8_t *p, int be, struct sb *s)
+{
+	struct fv_cur c = fv_cur_make(p, SB4_SIZE);
+	fv_cur_skip(&c, 4);
+	s->be = be;
+	s->inodes = fv_cur_u32e(&c, be);
+	s->mtime = fv_cur_u32e(&c, be);
+	s->block_size = fv_cur_u32e(&c, be);
+	s->frag_count = fv_cur_u32e(&c, be);
+	s->comp = fv_cur_u16e(&c, be);
+	s->block_log = fv_cur_u16e(&c, be);
+	s->flags = fv_cur_u16e(&c, be);
+	s->ids = fv_cur_u16e(&c, be);
+	s->major = fv_cur_u16e(&c, be);
+	s->minor = fv_cur_u16e(&c, be);
+	s->root = fv_cur_u64e(&c, be);
+	s->bytes_used = fv_cur_u64e(&c, be);
+	s->id_tab = fv_cur_u64e(&c, be);
+	s->xattr_tab = fv_cur_u64e(&c, be);
+	s->inode_tab = fv_cur_u64e(&c, be);
+	s->dir_tab = fv_cur_u64e(&c, be);
+	s->frag_tab = fv_cur_u64e(&c, be);
+	s->export_tab = fv_cur_u64e(&c, be);
+}
+
+/* An optional table is absent (all ones) or lies after the fixed ones. */
+static int opt_table_ok(uint64_t t, const struct sb *s)
+{
+	return t == NO_TABLE || (t >= s->dir_tab && t < s->bytes_used);
+}
+
+static int check_sb4(const struct sb *s)
+{
+	if (s->minor != 0 || s->inodes == 0 || s->ids == 0)
+		return 0;
+	if (s->block_size < 4096 || s->block_size > 1024 * 1024 ||
+	    log2_exact(s->block_size) != (int)s->block_log)
+		return 0;
+	if (s->comp < 1 || s->comp > 6)
+		return 0;
+	/* Linux reads the inode table up to the directory table, so this
+	 * order holds in every image it mounts; mksquashfs and gensquashfs
+	 * put the id table after both. */
+	if (s->inode_tab < SB4_SIZE || s->inode_tab >= s->dir_tab || s->dir_tab > s->bytes_used)
+		return 0;
+	if (s->id_tab < s->dir_tab || s->id_tab >= s->bytes_used)
+		return 0;
+	if (!opt_table_ok(s->frag_tab, s) || !opt_table_ok(s->export_tab, s) ||
+	    !opt_table_ok(s->xattr_tab, s))
+		return 0;
+	if ((s->root >> 16) >= s->dir_tab - s->inode_tab || (s->root & 0xffff) >= SQFS_META_BLOCK_SIZE)
+		return 0;
+	return 1;
+}
+
+static void describe(struct fv_probe *out, const struct sb *s, const char *comp)
+{
+	char sz[32], date[32];
+	human_size(s->bytes_used, sz, sizeof sz);
+	date_utc(s->mtime, date, sizeof date);
+	fv_probe_desc(out, "squashfs %u.%u %s endian, %s, block size %u, %u inodes, %s, created %s",
+		      s->major, s->minor, s->be ? "big" : "little", comp, s->block_size, s->inodes,
+		      sz, date);
+}
+
+static int probe4(const uint8_t *p, size_t avail, int be, struct fv_probe *out)
+{
+	if (avail < SB4_SIZE)
+		return FV_ETRUNC;
+	struct sb s;
+	parse_sb4(p, be, &s);
+	if (!check_sb4(&s))
+		return FV_EFORMAT;
+	out->conf = FV_CONF_HIGH;
+	out->size = s.bytes_used;
+	if (s.bytes_used > avail) {
+		/* The tables sit at the end, so little may be readable; still
+		 * worth showing and trying. */
+		out->size = avail;
+		out->truncated = 1;
+		out->conf = FV_CONF_LOW;
+	}
+	describe(out, &s, comp_names[s.comp]);
+	return 0;
+}
+
+/*
+ * squashfs 2.x and 3.x: a packed superblock whose 16-bit fields keep the
+ * byte order of the image.  2.x records bytes_used in 32 bits at 8, 3.x adds
+ * a 64-bit copy at 63.  Always zlib, except vendor patches we cannot tell.
+ */
+static int probe_old(const uint8_t *p, size_t avail, int be, unsigned major, struct fv_probe *out)
+{
+	if (avail < 71)
+		return FV_ETRUNC;
+	struct sb s;
+	memset(&s, 0, sizeof s);
+	s.be = be;
+	s.major = major;
+	s.minor = be ? fv_get_be16(p + 30) : fv_get_le16(p + 30);
+	s.block_log = be ? fv_get_be16(p + 34) : fv_get_le16(p + 34);
+	s.inodes = be ? fv_get_be32(p + 4) : fv_get_le32(p + 4);
+	s.mtime = be ? fv_get_be32(p + 39) : fv_get_le32(p + 39);
+	s.block_size = be ? fv_get_be32(p + 51) : fv_get_le32(p + 51);
+	if (major == 2)
+		s.bytes_used = be ? fv_get_be32(p + 8) : fv_get_le32(p + 8);
+	else
+		s.bytes_used = be ? fv_get_be64(p + 63) : fv_get_le64(p + 63);
+	if (s.minor > 1 || s.inodes == 0 || s.block_size < 4096 || s.block_size > 1024 * 1024 ||
+	    log2_exact(s.block_size) != (int)s.block_log || s.bytes_used < 71)
+		return FV_EFORMAT;
+	out->conf = FV_CONF_MEDIUM;
+	out->size = s.bytes_used;
+	if (s.bytes_used > avail) {
+		out->size = avail;
+		out->truncated = 1;
+		out->conf = FV_CONF_LOW;
+	}
+	describe(out, &s, "zlib");
+	return 0;
+}
+
+static int probe(const uint8_t *p, size_t avail, struct fv_probe *out)
+{
+	if (avail < 32)
+		return FV_ETRUNC;
+	int be = p[0] == 's';
+	unsigned major = be ? fv_get_be16(p + 28) : fv_get_le16(p + 28);
+	if (major == 4)
+		return probe4(p, avail, be, out);
+	if (major == 2 || major == 3)
+		return probe_old(p, avail, be, major, out);
+	return FV_EFORMAT;
+}
+
+/* ---- extraction ---------------------------------------------------------- */
+
+/* The chunk as a read-only sqfs_file_t. */
+struct memfile {
+	sqfs_file_t base;
+	const uint8_t *p;
+	uint64_t size;
+};
+
+static int mf_read_at(sqfs_file_t *f, sqfs_u64 off, void *buf, size_t n)
+{
+	const struct memfile *m = (const struct memfile *)f;
+	if (off > m->size || n > m->size - off)
+		return SQFS_ERROR_OUT_OF_BOUNDS;
+	memcpy(buf, m->p + off, n);
+	return 0;
+}
+
+static int mf_write_at(sqfs_file_t *f, sqfs_u64 off, const void *buf, size_t n)
+{
+	(void)f; (void)off; (void)buf; (void)n;
+	return SQFS_ERROR_IO;
+}
+
+static sqfs_u64 mf_get_size(const sqfs_file_t *f) { return ((const struct memfile *)f)->size; }
+
+static int mf_truncate(sqfs_file_t *f, sqfs_u64 size)
+{
+	(void)f; (void)size;
+	return SQFS_ERROR_IO;
+}
+
+/* The memfile lives on the extractor's stack. */
+static void mf_destroy(sqfs_object_t *o) { (void)o; }
+
+/* LZO decompression for libsquashfs, which Debian builds without it. */
+struct lzo_cmp {
+	sqfs_compressor_t base;
+	uint32_t block_size;
+};
+
+static void lzo_get_configuration(const sqfs_compressor_t *c, sqfs_compressor_config_t *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->id = SQFS_COMP_LZO;
+	cfg->flags = SQFS_COMP_FLAG_UNCOMPRESS;
+	cfg->block_size = ((const struct lzo_cmp *)c)->block_size;
+}
+
+static int lzo_write_options(sqfs_compressor_t *c, sqfs_file_t *f)
+{
+	(void)c; (void)f;
+	return SQFS_ERROR_UNSUPPORTED;
+}
+
+/* The options (algorithm, level) only matter to a compressor. */
+static int lzo_read_options(sqfs_compressor_t *c, sqfs_file_t *f)
+{
+	(void)c; (void)f;
+	return 0;
+}
+
+static sqfs_s32 lzo_do_block(sqfs_compressor_t *c, const sqfs_u8 *in, sqfs_u32 size, sqfs_u8 *out,
+			     sqfs_u32 outsize)
+{
+	(void)c;
+	size_t outlen = outsize, used = 0;
+	int r = fv_lzo1x_decompress(in, size, out, &outlen, &used);
+	if (r == FV_ELIMIT)
+		return 0; /* libsquashfs' code for "output larger than the buffer" */
+	if (r != 0)
+		return SQFS_ERROR_COMPRESSOR;
+	if (outlen > outsize || outlen > INT32_MAX)
+		return SQFS_ERROR_OVERFLOW;
+	return (sqfs_s32)outlen;
+}
+
+static void lzo_destroy(sqfs_object_t *o) { free(o); }
+
+static int make_compressor(const sqfs_super_t *sb, sqfs_compressor_t **out)
+{
+	sqfs_compressor_config_t cfg;
+	int r = sqfs_compressor_config_init(&cfg, (SQFS_COMPRESSOR)sb->compression_id,
+					    sb->block_size, SQFS_COMP_FLAG_UNCOMPRESS);
+	if (r == 0)
+		r = sqfs_compressor_create(&cfg, out);
+	if (r == 0 || sb->compression_id != SQFS_COMP_LZO)
+		return r;
+	struct lzo_cmp *l = calloc(1, sizeof *l);
+	if (!l)
+		return SQFS_ERROR_ALLOC;
+	l->block_size = sb->block_size;
+	l->base.base.destroy = lzo_destroy;
+	l->base.base.copy = NULL;
+	l->base.get_configuration = lzo_get_configuration;
+	l->base.write_options = lzo_write_options;
+	l->base.read_options = lzo_read_options;
+	l->base.do_block = lzo_do_block;
+	*out = &l->base;
+	return 0;
+}
+
+static const char *sqfs_errstr(int e)
+{
+	switch (e) {
+	case SQFS_ERROR_ALLOC: return "out of memory";
+	case SQFS_ERROR_IO: return "read error";
+	case SQFS_ERROR_COMPRESSOR: return "decompression failed";
+	case SQFS_ERROR_CORRUPTED: return "corrupted metadata";
+	case SQFS_ERROR_UNSUPPORTED: return "unsupported feature";
+	case SQFS_ERROR_OVERFLOW: return "size overflow";
+	case SQFS_ERROR_OUT_OF_BOUNDS: return "reference outside the image";
+	case SFQS_ERROR_SUPER_MAGIC: return "bad superblock magic";
+	case SFQS_ERROR_SUPER_VERSION: return "unsupported version";
+	case SQFS_ERROR_SUPER_BLOCK_SIZE: return "bad block size";
+	case SQFS_ERROR_NOT_DIR: return "not a directory";
+	case SQFS_ERROR_NO_ENTRY: return "no such entry";
+	case SQFS_ERROR_LINK_LOOP: return "link loop";
+	case SQFS_ERROR_NOT_FILE: return "not a file";
+	case SQFS_ERROR_ARG_INVALID: return "invalid argument";
+	case SQFS_ERROR_SEQUENCE: return "bad call sequence";
+	default: return "error";
+	}
+}
+
+/* inode number -> path of its first appearance (NULL for directories). */
+struct imap {
+	uint32_t *keys;
+	char **vals;
+	uint8_t *used;
+	size_t cap, n;
+};
+
+static size_t imap_pos(const struct imap *m, uint32_t k)
+{
+	return (size_t)(k * 2654435761u) & (m->cap - 1);
+}
+
+/* Returns the slot for k; *found says whether k was there. NULL on ENOMEM. */
+static char **imap_get(struct imap *m, uint32_t k, int insert, int *found)
+{
+	*found = 0;
+	if (insert && (m->n + 1) * 2 > m->cap) {
+		struct imap g = { 0 };
+		g.cap = m->cap ? m->cap * 2 : 256;
+		g.keys = calloc(g.cap, sizeof *g.keys);
+		g.vals = calloc(g.cap, sizeof *g.vals);
+		g.used = calloc(g.cap, 1);
+		if (!g.keys || !g.vals || !g.used) {
+			free(g.keys), free(g.vals), free(g.used);
+			return NULL;
+		}
+		for (size_t i = 0; i < m->cap; i++) {
+			if (!m->used[i])
+				continue;
+			size_t j = imap_pos(&g, m->keys[i]);
+			while (g.used[j])
+				j = (j + 1) & (g.cap - 1);
+			g.used[j] = 1, g.keys[j] = m->keys[i], g.vals[j] = m->vals[i];
+		}
+		g.n = m->n;
+		free(m->keys), free(m->vals), free(m->used);
+		*m = g;
+	}
+	if (!m->cap)
+		return NULL;
+	size_t j = imap_pos(m, k);
+	while (m->used[j]) {
+		if (m->keys[j] == k) {
+			*found = 1;
+			return &m->vals[j];
+		}
+		j = (j + 1) & (m->cap - 1);
+	}
+	if (!insert)
+		return NULL;
+	m->used[j] = 1, m->keys[j] = k, m->vals[j] = NULL, m->n++;
+	return &m->vals[j];
+}
+
+static void imap_free(struct imap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->used[i])
+			free(m->vals[i]);
+	free(m->keys), free(m->vals), free(m->used);
+}
+
+struct sq {
+	struct fv_xctx *x;
+	const uint8_t *p;
+	size_t size;
+	sqfs_super_t sb;
+	sqfs_compressor_t *cmp;
+	sqfs_dir_reader_t *dr;
+	sqfs_id_table_t *ids;
+	sqfs_frag_table_t *frags;
+	int frags_err; /* loading the fragment table failed: reported once, when needed */
+	uint8_t *blk;
+	uint8_t *frag;
+	size_t frag_len;
+	uint32_t frag_idx;
+	int frag_valid;
+	struct imap files, dirs;
+	int errors;
+	int stop; /* a sink limit was reached: no point in going on */
+};
+
+#define SQ_ERR(s, ...)                                                                             \
+	do {                                                                                       \
+		(s)->errors++;                                                                     \
+		fv_xctx_error((s)->x, __VA_ARGS__);                                                \
+	} while (0)
+
+static int sink_rc(struct sq *s, int r)
+{
+	if (r == FV_ELIMIT)
+		s->stop = 1;
+	else if (r != 0)
+		s->errors++;
+	return r;
+}
+
+/*
+ * Decodes the data block at off with size word w into s->blk (or dst), at
+ * most s->sb.block_size bytes.  Returns the decoded length or -1 after
+ * reporting what was wrong.
+ */
+static long read_block(struct sq *s, uint64_t off, uint32_t w, uint8_t *dst, const char *what,
+		       const char *path)
+{
+	uint32_t disk = SQFS_ON_DISK_BLOCK_SIZE(w);
+	if (off > s->size || disk > s->size - off) {
+		SQ_ERR(s, "%s of %s at 0x%llx: %u bytes expected, the image ends at 0x%zx", what,
+		       path, (unsigned long long)off, disk, s->size);
+		return -1;
+	}
+	if (disk > s->sb.block_size) {
+		SQ_ERR(s, "%s of %s at 0x%llx: stored size %u exceeds the block size %u", what, path,
+		       (unsigned long long)off, disk, s->sb.block_size);
+		return -1;
+	}
+	if (!SQFS_IS_BLOCK_COMPRESSED(w)) {
+		memcpy(dst, s->p + off, disk);
+		return disk;
+	}
+	sqfs_s32 r = s->cmp->do_block(s->cmp, s->p + off, disk, dst, s->sb.block_size);
+	if (r <= 0) {
+		SQ_ERR(s, "%s of %s at 0x%llx: %s stream of %u bytes does not decode (%s)", what,
+		       path, (unsigned long long)off, comp_names[s->sb.compression_id], disk,
+		       r == 0 ? "larger than a block" : sqfs_errstr(r));
+		return -1;
+	}
+	return r;
+}
+
+static int load_fragment(struct sq *s, uint32_t idx, const char *path)
+{
+	if (s->frag_valid && s->frag_idx == idx)
+		return 0;
+	if (!s->frags || s->frags_err) {
+		SQ_ERR(s, "%s: its tail is in fragment %u, but the fragment table at 0x%llx is "
+			  "unreadable (%s)",
+		       path, idx, (unsigned long long)s->sb.fragment_table_start,
+		       s->frags_err ? sqfs_errstr(s->frags_err) : "absent");
+		return -1;
+	}
+	sqfs_fragment_t fe;
+	int r = sqfs_frag_table_lookup(s->frags, idx, &fe);
+	if (r) {
+		SQ_ERR(s, "%s: fragment %u not in the fragment table (%zu entries)", path, idx,
+		       sqfs_frag_table_get_size(s->frags));
+		return -1;
+	}
+	s->frag_valid = 0;
+	long n = read_block(s, fe.start_offset, fe.size, s->frag, "fragment block", path);
+	if (n < 0)
+		return -1;
+	s->frag_len = (size_t)n;
+	s->frag_idx = idx;
+	s->frag_valid = 1;
+	return 0;
+}
+
+static void write_file(struct sq *s, const sqfs_inode_generic_t *ino, const char *path,
+		       const struct fv_attr *a)
+{
+	sqfs_u64 fsize = 0, off = 0;
+	sqfs_u32 fidx = 0xffffffff, foff = 0;
+	sqfs_inode_get_file_size(ino, &fsize);
+	sqfs_inode_get_file_block_start(ino, &off);
+	sqfs_inode_get_frag_location(ino, &fidx, &foff);
+	size_t nblk = sqfs_inode_get_file_block_count(ino);
+	const uint32_t bs = s->sb.block_size;
+
+	struct fv_sink_file *f = NULL;
+	if (sink_rc(s, fv_sink_open(s->x, path, a, &f)) != 0)
+		return;
+	uint64_t left = fsize;
+	int bad = 0;
+	for (size_t i = 0; i < nblk && left > 0 && !bad; i++) {
+		uint32_t w = ino->extra[i];
+		size_t want = left < bs ? (size_t)left : bs;
+		if (SQFS_IS_SPARSE_BLOCK(w)) {
+			memset(s->blk, 0, want);
+		} else {
+			char what[48];
+			snprintf(what, sizeof what, "data block %zu", i);
+			uint64_t at = off;
+			long n = read_block(s, off, w, s->blk, what, path);
+			off += SQFS_ON_DISK_BLOCK_SIZE(w);
+			if (n < 0) {
+				bad = 1;
+				break;
+			}
+			if ((size_t)n != want) {
+				SQ_ERR(s, "%s of %s at 0x%llx: decoded %ld bytes, expected %zu", what,
+				       path, (unsigned long long)at, n, want);
+				bad = 1;
+				break;
+			}
+		}
+		if (sink_rc(s, fv_sink_write(f, s->blk, want)) != 0)
+			bad = 1;
+		left -= want;
+	}
+	if (left > 0 && !bad) {
+		if (left >= bs || fidx == 0xffffffff) {
+			SQ_ERR(s, "%s: file size %llu but its %zu blocks and %s hold only %llu bytes",
+			       path, (unsigned long long)fsize, nblk,
+			       fidx == 0xffffffff ? "no fragment" : "a fragment",
+			       (unsigned long long)(fsize - left));
+		} else if (load_fragment(s, fidx, path) == 0) {
+			if (foff > s->frag_len || left > s->frag_len - foff)
+				SQ_ERR(s, "%s: tail of %llu bytes at offset %u of fragment %u, which "
+					  "holds %zu bytes",
+				       path, (unsigned long long)left, foff, fidx, s->frag_len);
+			else
+				sink_rc(s, fv_sink_write(f, s->frag + foff, (size_t)left));
+		}
+	}
+	sink_rc(s, fv_sink_close(f));
+}
+
+static uint32_t lookup_id(struct sq *s, uint16_t idx)
+{
+	sqfs_u32 id = 0;
+	if (s->ids && sqfs_id_table_index_to_id(s->ids, idx, &id) != 0)
+		id = 0;
+	return id;
+}
+
+static void walk(struct sq *s, const sqfs_inode_generic_t *dir, const char *path, unsigned depth);
+
+static void entry(struct sq *s, const sqfs_inode_generic_t *ino, const char *path, unsigned depth)
+{
+	struct fv_attr a;
+	a.mode = ino->base.mode & 07777;
+	a.uid = lookup_id(s, ino->base.uid_idx);
+	a.gid = lookup_id(s, ino->base.gid_idx);
+	a.mtime = ino->base.mod_time;
+	int found = 0;
+	char **slot;
+
+	switch (ino->base.type) {
+	case SQFS_INODE_DIR:
+	case SQFS_INODE_EXT_DIR:
+		slot = imap_get(&s->dirs, ino->base.inode_number, 1, &found);
+		if (!slot) {
+			SQ_ERR(s, "%s: out of memory", path);
+			s->stop = 1;
+			return;
+		}
+		if (found) {
+			SQ_ERR(s, "%s: directory inode %u appears twice (a loop); not entered", path,
+			       ino->base.inode_number);
+			return;
+		}
+		a.mode |= S_IFDIR;
+		if (sink_rc(s, fv_sink_dir(s->x, path, &a)) != 0)
+			return;
+		walk(s, ino, path, depth + 1);
+		return;
+	case SQFS_INODE_FILE:
+	case SQFS_INODE_EXT_FILE:
+		slot = imap_get(&s->files, ino->base.inode_number, 1, &found);
+		if (!slot) {
+			SQ_ERR(s, "%s: out of memory", path);
+			s->stop = 1;
+			return;
+		}
+		if (found && *slot) {
+			sink_rc(s, fv_sink_hardlink(s->x, path, *slot));
+			return;
+		}
+		*slot = strdup(path);
+		a.mode |= S_IFREG;
+		write_file(s, ino, path, &a);
+		return;
+	case SQFS_INODE_SLINK:
+	case SQFS_INODE_EXT_SLINK: {
+		size_t n = ino->payload_bytes_used;
+		if (n > ino->data.slink.target_size)
+			n = ino->data.slink.target_size;
+		char *t = strndup((const char *)ino->extra, n);
+		if (!t) {
+			s->stop = 1;
+			return;
+		}
+		a.mode |= S_IFLNK;
+		sink_rc(s, fv_sink_symlink(s->x, path, t, &a));
+		free(t);
+		return;
+	}
+	case SQFS_INODE_BDEV:
+	case SQFS_INODE_CDEV:
+	case SQFS_INODE_EXT_BDEV:
+	case SQFS_INODE_EXT_CDEV: {
+		int ext = ino->base.type >= SQFS_INODE_EXT_DIR;
+		uint32_t d = ext ? ino->data.dev_ext.devno : ino->data.dev.devno;
+		/* Linux's 32-bit encoding: 12 bits of major, 20 of minor, interleaved. */
+		unsigned maj = (d >> 8) & 0xfff, min = (d & 0xff) | ((d >> 12) & 0xfff00);
+		int blk = ino->base.type == SQFS_INODE_BDEV || ino->base.type == SQFS_INODE_EXT_BDEV;
+		a.mode |= blk ? S_IFBLK : S_IFCHR;
+		sink_rc(s, fv_sink_special(s->x, path, &a, makedev(maj, min)));
+		return;
+	}
+	case SQFS_INODE_FIFO:
+	case SQFS_INODE_EXT_FIFO:
+		a.mode |= S_IFIFO;
+		sink_rc(s, fv_sink_special(s->x, path, &a, 0));
+		return;
+	case SQFS_INODE_SOCKET:
+	case SQFS_INODE_EXT_SOCKET:
+		a.mode |= S_IFSOCK;
+		sink_rc(s, fv_sink_special(s->x, path, &a, 0));
+		return;
+	default:
+		SQ_ERR(s, "%s: inode %u has unknown type %u", path, ino->base.inode_number,
+		       ino->base.type);
+	}
+}
+
+struct child {
+	char *name;
+	sqfs_inode_generic_t *ino;
+};
+
+/*
+ * The reader holds one open directory at a time, so each listing is read
+ * whole before its subdirectories are entered.
+ */
+static void walk(struct sq *s, const sqfs_inode_generic_t *dir, const char *path, unsigned depth)
+{
+	const char *shown = *path ? path : "/";
+	if (depth > MAX_DEPTH) {
+		SQ_ERR(s, "%s: directories nested deeper than %u levels; not entered", shown,
+		       MAX_DEPTH);
+		return;
+	}
+	int r = sqfs_dir_reader_open_dir(s->dr, dir, 0);
+	if (r) {
+		SQ_ERR(s, "directory %s (inode %u): listing unreadable (%s)", shown,
+		       dir->base.inode_number, sqfs_errstr(r));
+		return;
+	}
+	struct child *v = NULL;
+	size_t n = 0, cap = 0;
+	for (;;) {
+		sqfs_dir_entry_t *ent = NULL;
+		r = sqfs_dir_reader_read(s->dr, &ent);
+		if (r > 0)
+			break;
+		if (r < 0) {
+			SQ_ERR(s, "directory %s (inode %u): listing broken after %zu entries (%s)",
+			       shown, dir->base.inode_number, n, sqfs_errstr(r));
+			break;
+		}
+		char *name = strndup((const char *)ent->name, (size_t)ent->size + 1);
+		sqfs_free(ent);
+		sqfs_inode_generic_t *ino = NULL;
+		r = sqfs_dir_reader_get_inode(s->dr, &ino);
+		if (!name || r) {
+			SQ_ERR(s, "%s/%s: inode unreadable (%s)", *path ? path : "",
+			       name ? name : "?", r ? sqfs_errstr(r) : "out of memory");
+			free(name);
+			sqfs_free(ino);
+			continue;
+		}
+		if (n == cap) {
+			size_t nc = cap ? cap * 2 : 16;
+			struct child *nv = realloc(v, nc * sizeof *nv);
+			if (!nv) {
+				free(name);
+				sqfs_free(ino);
+				s->stop = 1;
+				break;
+			}
+			v = nv, cap = nc;
+		}
+		v[n].name = name, v[n].ino = ino, n++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!s->stop) {
+			size_t len = strlen(path) + strlen(v[i].name) + 2;
+			char *full = malloc(len);
+			if (full) {
+				snprintf(full, len, "%s%s%s", path, *path ? "/" : "", v[i].name);
+				entry(s, v[i].ino, full, depth);
+				free(full);
+			}
+		}
+		free(v[i].name);
+		sqfs_free(v[i].ino);
+	}
+	free(v);
+}
+
+static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
+{
+	if (size < 32)
+		return FV_ETRUNC;
+	int be = p[0] == 's';
+	unsigned major = be ? fv_get_be16(p + 28) : fv_get_le16(p + 28);
+	if (be || major != 4) {
+		fv_xctx_error(x, "superblock at 0x0: squashfs %u.x %s endian is identified only; "
+				 "extraction reads little-endian 4.0",
+			      major, be ? "big" : "little");
+		return FV_EUNSUP;
+	}
+
+	struct memfile mf;
+	memset(&mf, 0, sizeof mf);
+	mf.base.base.destroy = mf_destroy;
+	mf.base.read_at = mf_read_at;
+	mf.base.write_at = mf_write_at;
+	mf.base.get_size = mf_get_size;
+	mf.base.truncate = mf_truncate;
+	mf.p = p;
+	mf.size = size;
+
+	struct sq s;
+	memset(&s, 0, sizeof s);
+	s.x = x;
+	s.p = p;
+	s.size = size;
+	int r = sqfs_super_read(&s.sb, &mf.base);
+	if (r) {
+		fv_xctx_error(x, "superblock at 0x0: not a readable squashfs 4.0 superblock (%s)",
+			      sqfs_errstr(r));
+		return FV_EFORMAT;
+	}
+	r = make_compressor(&s.sb, &s.cmp);
+	if (r) {
+		fv_xctx_error(x, "superblock at 0x14: compressor %u (%s) not available (%s)",
+			      s.sb.compression_id,
+			      s.sb.compression_id <= 6 ? comp_names[s.sb.compression_id] : "?",
+			      sqfs_errstr(r));
+		return FV_EUNSUP;
+	}
+	int rc = 0;
+	s.blk = malloc(s.sb.block_size);
+	s.frag = malloc(s.sb.block_size);
+	s.ids = sqfs_id_table_create(0);
+	s.dr = sqfs_dir_reader_create(&s.sb, s.cmp, &mf.base, 0);
+	if (!s.blk || !s.frag || !s.ids || !s.dr) {
+		rc = FV_ENOMEM;
+		goto out;
+	}
+	r = sqfs_id_table_read(s.ids, &mf.base, &s.sb, s.cmp);
+	if (r) {
+		SQ_ERR(&s, "id table at 0x%llx: unreadable (%s); owners shown as 0",
+		       (unsigned long long)s.sb.id_table_start, sqfs_errstr(r));
+		sqfs_destroy(s.ids);
+		s.ids = NULL;
+	}
+	if (!(s.sb.flags & SQFS_FLAG_NO_FRAGMENTS) && s.sb.fragment_entry_count > 0 &&
+	    s.sb.fragment_table_start != NO_TABLE) {
+		s.frags = sqfs_frag_table_create(0);
+		if (!s.frags) {
+			rc = FV_ENOMEM;
+			goto out;
+		}
+		s.frags_err = sqfs_frag_table_read(s.frags, &mf.base, &s.sb, s.cmp);
+	}
+
+	sqfs_inode_generic_t *root = NULL;
+	r = sqfs_dir_reader_get_root_inode(s.dr, &root);
+	if (r) {
+		fv_xctx_error(x, "root inode at 0x%llx+0x%llx: unreadable (%s)",
+			      (unsigned long long)s.sb.inode_table_start,
+			      (unsigned long long)(s.sb.root_inode_ref >> 16), sqfs_errstr(r));
+		rc = FV_EFORMAT;
+		goto out;
+	}
+	if (root->base.type != SQFS_INODE_DIR && root->base.type != SQFS_INODE_EXT_DIR) {
+		fv_xctx_error(x, "root inode at 0x%llx+0x%llx: expected a directory, found type %u",
+			      (unsigned long long)s.sb.inode_table_start,
+			      (unsigned long long)(s.sb.root_inode_ref >> 16), root->base.type);
+		sqfs_free(root);
+		rc = FV_EFORMAT;
+		goto out;
+	}
+	int found;
+	imap_get(&s.dirs, root->base.inode_number, 1, &found);
+	walk(&s, root, "", 0);
+	sqfs_free(root);
+	if (s.stop)
+		rc = FV_ELIMIT;
+	else if (s.errors)
+		rc = FV_EFORMAT;
+out:
+	if (s.dr)
+		sqfs_destroy(s.dr);
+	if (s.ids)
+		sqfs_destroy(s.ids);
+	if (s.frags)
+		sqfs_destroy(s.frags);
+	sqfs_destroy(s.cmp);
+	free(s.blk);
+	free(s.frag);
+	imap_free(&s.files);
+	imap_free(&s.dirs);
+	return rc;
+}
+
+static const struct fv_magic magics[] = {
+	{ "hsqs", 4, 0 },
+	{ "sqsh", 4, 0 },
+	{ NULL, 0, 0 },
+};
+
+const struct fv_format fv_format_squashfs = {
+	"squashfs",
+	"squashfs 4.0 (little endian: every compressor, LZO ours; big endian and 2.x/3.x: identify only)",
+	magics, probe, extract,
+};

@@ -1,0 +1,272 @@
+/*
+ * Signature scanning: one vectorscan database holds the magic patterns of
+ * every format, and each file is scanned once.
+ *
+ * A file is scanned in windows so that memory stays bounded however many
+ * hits a hostile file produces.  A window owns the chunk starts in
+ * [w, w + FV_WINDOW); the scanned range reaches `span` bytes further, so a
+ * magic that sits far into its chunk (ISO 9660 at 0x8001) is still seen by
+ * the window that owns the chunk's start.  Candidates are sorted by start and
+ * probed in that order; the engine's one-pass rule follows: a candidate that
+ * starts inside an accepted chunk belongs to that chunk and is never a
+ * top-level chunk of its own.
+ */
+#include "unpack/engine.h"
+#include "core/err.h"
+
+#include <hs/hs.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FV_WINDOW ((size_t)16 << 20)
+
+struct pattern {
+	unsigned fmt; /* index into fv_formats */
+	uint32_t back; /* match end minus chunk start: magic len + off */
+};
+
+static hs_database_t *g_db;
+static struct pattern *g_pat;
+static size_t g_span; /* largest `back` of any pattern */
+static char g_err[256];
+static int g_rc = 1;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static _Thread_local hs_scratch_t *t_scratch;
+
+static void compile_db(void)
+{
+	size_t n = 0;
+	for (size_t f = 0; fv_formats[f]; f++)
+		for (const struct fv_magic *m = fv_formats[f]->magics; m && m->re; m++)
+			n++;
+	const char **expr = calloc(n ? n : 1, sizeof *expr);
+	unsigned *flags = calloc(n ? n : 1, sizeof *flags);
+	unsigned *ids = calloc(n ? n : 1, sizeof *ids);
+	g_pat = calloc(n ? n : 1, sizeof *g_pat);
+	if (!expr || !flags || !ids || !g_pat) {
+		snprintf(g_err, sizeof g_err, "out of memory compiling signatures");
+		g_rc = FV_ENOMEM;
+		goto out;
+	}
+	size_t i = 0;
+	for (size_t f = 0; fv_formats[f]; f++)
+		for (const struct fv_magic *m = fv_formats[f]->magics; m && m->re; m++, i++) {
+			expr[i] = m->re;
+			flags[i] = HS_FLAG_DOTALL;
+			ids[i] = (unsigned)i;
+			g_pat[i].fmt = (unsigned)f;
+			g_pat[i].back = (uint32_t)m->len + m->off;
+			if (g_pat[i].back > g_span)
+				g_span = g_pat[i].back;
+		}
+	if (n == 0) {
+		g_rc = FV_OK; /* nothing to find; fv_scan returns no chunks */
+		goto out;
+	}
+	hs_compile_error_t *cerr = NULL;
+	if (hs_compile_multi(expr, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &g_db, &cerr) !=
+	    HS_SUCCESS) {
+		int bad = cerr ? cerr->expression : -1;
+		snprintf(g_err, sizeof g_err, "signature %d (%s of format %s) does not compile: %s", bad,
+			 bad >= 0 ? expr[bad] : "?", bad >= 0 ? fv_formats[g_pat[bad].fmt]->name : "?",
+			 cerr ? cerr->message : "unknown error");
+		hs_free_compile_error(cerr);
+		g_rc = FV_EFORMAT;
+		goto out;
+	}
+	g_rc = FV_OK;
+out:
+	free(expr);
+	free(flags);
+	free(ids);
+}
+
+int fv_scan_init(char *err, size_t errlen)
+{
+	pthread_once(&g_once, compile_db);
+	if (g_rc && err)
+		snprintf(err, errlen, "%s", g_err);
+	return g_rc;
+}
+
+struct cand {
+	uint64_t start;
+	unsigned fmt;
+};
+
+struct cands {
+	struct cand *v;
+	size_t n, cap;
+	uint64_t lo, hi; /* window: starts kept are in [lo, hi) */
+	uint64_t base;   /* file offset of the scanned buffer */
+	int oom;
+};
+
+static int on_match(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+		    void *ctx)
+{
+	(void)from;
+	(void)flags;
+	struct cands *c = ctx;
+	uint64_t end = c->base + to;
+	if (end < g_pat[id].back)
+		return 0;
+	uint64_t start = end - g_pat[id].back;
+	if (start < c->lo || start >= c->hi)
+		return 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct cand *v = realloc(c->v, cap * sizeof *v);
+		if (!v) {
+			c->oom = 1;
+			return 1; /* stop scanning */
+		}
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->n].start = start;
+	c->v[c->n].fmt = g_pat[id].fmt;
+	c->n++;
+	return 0;
+}
+
+static int cand_cmp(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (x->fmt > y->fmt) - (x->fmt < y->fmt);
+}
+
+static int push_chunk(struct fv_chunks *out, const struct fv_chunk *ch)
+{
+	if (out->n == out->cap) {
+		size_t cap = out->cap ? out->cap * 2 : 16;
+		struct fv_chunk *v = realloc(out->v, cap * sizeof *v);
+		if (!v)
+			return FV_ENOMEM;
+		out->v = v;
+		out->cap = cap;
+	}
+	out->v[out->n++] = *ch;
+	return FV_OK;
+}
+
+/* Probes every format that hit at one start and keeps the best answer. */
+static int probe_best(const uint8_t *data, size_t len, const struct cand *c, size_t nc,
+		      struct fv_chunk *best)
+{
+	int found = 0;
+	for (size_t i = 0; i < nc; i++) {
+		if (i > 0 && c[i].fmt == c[i - 1].fmt)
+			continue;
+		const struct fv_format *f = fv_formats[c[i].fmt];
+		struct fv_probe pr;
+		memset(&pr, 0, sizeof pr);
+		if (f->probe(data + c[i].start, len - c[i].start, &pr) != FV_OK)
+			continue;
+		if (pr.size == 0 || pr.size > len - c[i].start)
+			continue; /* a probe must never claim bytes that are not there */
+		/* Ties go to the earlier format in the table: candidates are sorted so. */
+		if (found && pr.conf <= best->conf)
+			continue;
+		found = 1;
+		best->off = c[i].start;
+		best->size = pr.size;
+		best->fmt = f;
+		best->conf = pr.conf ? pr.conf : FV_CONF_LOW;
+		best->truncated = pr.truncated;
+		memcpy(best->desc, pr.desc, sizeof best->desc);
+		best->desc[sizeof best->desc - 1] = 0;
+	}
+	return found;
+}
+
+int fv_scan(const uint8_t *data, size_t len, unsigned flags, struct fv_chunks *out)
+{
+	memset(out, 0, sizeof *out);
+	int rc = fv_scan_init(NULL, 0);
+	if (rc)
+		return rc;
+	if (!g_db || len == 0)
+		return FV_OK;
+	if (!t_scratch && hs_alloc_scratch(g_db, &t_scratch) != HS_SUCCESS)
+		return FV_ENOMEM;
+
+	struct cands c;
+	memset(&c, 0, sizeof c);
+	uint64_t top_end = 0; /* end of the last accepted top-level chunk */
+	int top = -1;         /* its index in out */
+	/* Open chunks that may enclose later ones, innermost last (nested mode). */
+	size_t stack[64];
+	size_t depth = 0;
+
+	for (uint64_t w = 0; w < len; w += FV_WINDOW) {
+		c.n = 0;
+		c.lo = w;
+		c.hi = w + FV_WINDOW < len ? w + FV_WINDOW : len;
+		c.base = w;
+		uint64_t end = c.hi + g_span < len ? c.hi + g_span : len;
+		hs_error_t e = hs_scan(g_db, (const char *)data + w, (unsigned)(end - w), 0, t_scratch,
+				       on_match, &c);
+		if (c.oom) {
+			rc = FV_ENOMEM;
+			break;
+		}
+		if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED) {
+			rc = FV_EIO;
+			break;
+		}
+		qsort(c.v, c.n, sizeof *c.v, cand_cmp);
+		for (size_t i = 0; i < c.n;) {
+			size_t j = i;
+			while (j < c.n && c.v[j].start == c.v[i].start)
+				j++;
+			uint64_t start = c.v[i].start;
+			int nested = start < top_end;
+			if (nested && !(flags & FV_SCAN_NESTED)) {
+				i = j;
+				continue;
+			}
+			struct fv_chunk ch;
+			memset(&ch, 0, sizeof ch);
+			if (probe_best(data, len, c.v + i, j - i, &ch)) {
+				if (!nested) {
+					ch.parent = -1;
+					depth = 0;
+					top = (int)out->n;
+					top_end = ch.off + ch.size;
+				} else {
+					while (depth > 0 && out->v[stack[depth - 1]].off +
+								    out->v[stack[depth - 1]].size <= start)
+						depth--;
+					ch.parent = depth > 0 ? (int)stack[depth - 1] : top;
+				}
+				if ((rc = push_chunk(out, &ch)) != FV_OK)
+					break;
+				if (nested && depth < sizeof stack / sizeof *stack)
+					stack[depth++] = out->n - 1;
+			}
+			i = j;
+		}
+		if (rc)
+			break;
+		/* A chunk that runs past this window swallows the windows it covers. */
+		if (!(flags & FV_SCAN_NESTED) && top_end > c.hi)
+			w = (top_end / FV_WINDOW) * FV_WINDOW - FV_WINDOW;
+	}
+	free(c.v);
+	if (rc) {
+		fv_chunks_free(out);
+		return rc;
+	}
+	return FV_OK;
+}
+
+void fv_chunks_free(struct fv_chunks *c)
+{
+	free(c->v);
+	memset(c, 0, sizeof *c);
+}
