@@ -38,10 +38,16 @@ xz-utils
 bzip2
 gzip
 openssl
+perl
 binutils
 arj
 libarchive-tools
 "
+
+# Only `make bench` needs the peer tools it compares against.
+if [ "${1:-}" = "--bench" ]; then
+	PACKAGES="binwalk time"
+fi
 
 missing=""
 for p in $PACKAGES; do

@@ -33,7 +33,7 @@ tree_manifest() {
 		if [ -L "$p" ]; then
 			printf '%s l %s\n' "$p" "$(readlink "$p")"
 		elif [ -d "$p" ]; then
-			printf '%s d %s\n' "$p" "$(stat -c %a "$p")"
+			printf '%s d %s\n' "$p" "$(printf '%o' $((0$(stat -c %a "$p") & 0777)))"
 		else
 			printf '%s f %s %s\n' "$p" "$(printf '%o' $((0$(stat -c %a "$p") & 0777)))" \
 				"$(sha256sum < "$p" | cut -d' ' -f1)"

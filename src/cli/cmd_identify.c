@@ -25,7 +25,7 @@ static void usage(FILE *f)
 static void print_json(const char *path, const struct fv_map *m, const struct fv_chunks *cs)
 {
 	char hex[FV_SHA256_HEX];
-	fv_sha256_hex(m->data, m->size, hex);
+	fv_map_sha256(m, hex);
 	struct fv_json j;
 	fv_json_init(&j, stdout, 1);
 	fv_json_obj_begin(&j);
@@ -107,7 +107,10 @@ int fv_cmd_identify(int argc, char **argv)
 			continue;
 		}
 		struct fv_chunks cs;
-		int rc = fv_scan(m.data, m.size, FV_SCAN_NESTED, &cs);
+		struct fv_progress prog;
+		fv_progress_start(&prog, "identify", m.size);
+		int rc = fv_scan_progress(m.data, m.size, FV_SCAN_NESTED | FV_SCAN_DROP, &prog, &cs);
+		fv_progress_end(&prog);
 		if (rc) {
 			fprintf(stderr, "fwvet: scanning %s: %s\n", argv[i], fv_strerror(rc));
 			status = FV_EXIT_USAGE;

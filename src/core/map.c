@@ -1,5 +1,6 @@
 #include "core/map.h"
 #include "core/err.h"
+#include "core/hash.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -44,4 +45,25 @@ void fv_map_close(struct fv_map *m)
 		munmap((void *)m->data, m->size);
 	m->data = NULL;
 	m->size = 0;
+}
+
+void fv_map_drop(const void *p, size_t len)
+{
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t b = ((uintptr_t)p + len) & ~(uintptr_t)4095;
+	if (b > a)
+		madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+void fv_map_sha256(const struct fv_map *m, char hex[65])
+{
+	const size_t step = (size_t)16 << 20;
+	struct fv_sha256 h;
+	fv_sha256_init(&h);
+	for (size_t off = 0; off < m->size; off += step) {
+		size_t n = m->size - off < step ? m->size - off : step;
+		fv_sha256_update(&h, m->data + off, n);
+		fv_map_drop(m->data + off, n);
+	}
+	fv_sha256_final(&h, hex);
 }

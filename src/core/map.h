@@ -18,4 +18,14 @@ int fv_map_open(const char *path, struct fv_map *m);
 int fv_map_openat(int dirfd, const char *path, struct fv_map *m);
 void fv_map_close(struct fv_map *m);
 
+/*
+ * Gives back the resident pages of [p, p + len) inside a mapping made here
+ * (whole pages only).  The bytes stay readable: a later touch reads them
+ * again from the page cache.  Keeps long passes over big images small.
+ */
+void fv_map_drop(const void *p, size_t len);
+
+/* SHA-256 of a whole mapping, dropping pages behind it as it goes. */
+void fv_map_sha256(const struct fv_map *m, char hex[65]);
+
 #endif

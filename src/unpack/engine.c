@@ -241,7 +241,7 @@ static int process(struct fv_run *run, const struct node *n, const uint8_t *data
 		   struct fv_progress *prog)
 {
 	struct fv_chunks cs;
-	int rc = fv_scan(data, len, 0, &cs);
+	int rc = fv_scan(data, len, FV_SCAN_DROP, &cs);
 	if (rc)
 		return rc;
 	if (cs.n == 0)
@@ -258,6 +258,7 @@ static int process(struct fv_run *run, const struct node *n, const uint8_t *data
 			rc = gap(run, n, folder, data, pos, c->off);
 		if (rc == FV_OK)
 			rc = extract_chunk(run, n, folder, data, c, prog);
+		fv_map_drop(data + c->off, (size_t)c->size);
 		pos = c->off + c->size;
 		if (n->depth == 0)
 			fv_progress_update(prog, pos);
@@ -313,7 +314,7 @@ int fv_unpack(const char *image, const char *outdir, const struct fv_limits *lim
 	}
 	u->image_path = strdup(image);
 	u->image_size = m.size;
-	fv_sha256_hex(m.data, m.size, u->image_sha256);
+	fv_map_sha256(&m, u->image_sha256);
 
 	struct fv_run run;
 	memset(&run, 0, sizeof run);

@@ -30,6 +30,7 @@ struct fv_chunks {
 
 enum fv_scan_flags {
 	FV_SCAN_NESTED = 1, /* also probe hits inside accepted chunks (identify) */
+	FV_SCAN_DROP = 2,   /* data is a read-only file mapping: drop pages already scanned */
 };
 
 /*
@@ -37,6 +38,10 @@ enum fv_scan_flags {
  * with FV_SCAN_NESTED, chunks inside them follow with parent set.
  */
 int fv_scan(const uint8_t *data, size_t len, unsigned flags, struct fv_chunks *out);
+struct fv_progress;
+/* The same, reporting the offset reached to a progress bar. */
+int fv_scan_progress(const uint8_t *data, size_t len, unsigned flags, struct fv_progress *prog,
+		     struct fv_chunks *out);
 void fv_chunks_free(struct fv_chunks *c);
 /* Compiles the signature database; called once before threads start. */
 int fv_scan_init(char *err, size_t errlen);

@@ -13,6 +13,8 @@
  */
 #include "unpack/engine.h"
 #include "core/err.h"
+#include "core/map.h"
+#include "core/progress.h"
 
 #include <hs/hs.h>
 #include <pthread.h>
@@ -21,6 +23,7 @@
 #include <string.h>
 
 #define FV_WINDOW ((size_t)16 << 20)
+#define FV_NESTED_MAX 4096
 
 struct pattern {
 	unsigned fmt; /* index into fv_formats */
@@ -186,6 +189,12 @@ static int probe_best(const uint8_t *data, size_t len, const struct cand *c, siz
 
 int fv_scan(const uint8_t *data, size_t len, unsigned flags, struct fv_chunks *out)
 {
+	return fv_scan_progress(data, len, flags, NULL, out);
+}
+
+int fv_scan_progress(const uint8_t *data, size_t len, unsigned flags, struct fv_progress *prog,
+		     struct fv_chunks *out)
+{
 	memset(out, 0, sizeof *out);
 	int rc = fv_scan_init(NULL, 0);
 	if (rc)
@@ -202,6 +211,13 @@ int fv_scan(const uint8_t *data, size_t len, unsigned flags, struct fv_chunks *o
 	/* Open chunks that may enclose later ones, innermost last (nested mode). */
 	size_t stack[64];
 	size_t depth = 0;
+	/*
+	 * Formats whose magic marks every record (tar, cpio, Intel HEX) would
+	 * make nested probing quadratic; a budget per top-level chunk keeps
+	 * identify linear.  Extraction never probes nested candidates.
+	 */
+	size_t nested_probes = 0;
+	uint64_t dropped = 0;
 
 	for (uint64_t w = 0; w < len; w += FV_WINDOW) {
 		c.n = 0;
@@ -219,23 +235,27 @@ int fv_scan(const uint8_t *data, size_t len, unsigned flags, struct fv_chunks *o
 			rc = FV_EIO;
 			break;
 		}
-		qsort(c.v, c.n, sizeof *c.v, cand_cmp);
+		if (c.n > 1)
+			qsort(c.v, c.n, sizeof *c.v, cand_cmp);
 		for (size_t i = 0; i < c.n;) {
 			size_t j = i;
 			while (j < c.n && c.v[j].start == c.v[i].start)
 				j++;
 			uint64_t start = c.v[i].start;
 			int nested = start < top_end;
-			if (nested && !(flags & FV_SCAN_NESTED)) {
+			if (nested && (!(flags & FV_SCAN_NESTED) || nested_probes >= FV_NESTED_MAX)) {
 				i = j;
 				continue;
 			}
 			struct fv_chunk ch;
 			memset(&ch, 0, sizeof ch);
-			if (probe_best(data, len, c.v + i, j - i, &ch)) {
+			/* A chunk inside another cannot reach past it. */
+			nested_probes += nested;
+			if (probe_best(data, nested ? (size_t)top_end : len, c.v + i, j - i, &ch)) {
 				if (!nested) {
 					ch.parent = -1;
 					depth = 0;
+					nested_probes = 0;
 					top = (int)out->n;
 					top_end = ch.off + ch.size;
 				} else {
@@ -253,6 +273,17 @@ int fv_scan(const uint8_t *data, size_t len, unsigned flags, struct fv_chunks *o
 		}
 		if (rc)
 			break;
+		/*
+		 * A read-only file mapping can give back the pages behind us:
+		 * they are the page cache's, and come back on a later touch.
+		 * This keeps a 1 GiB scan's resident memory at a window or two.
+		 */
+		if ((flags & FV_SCAN_DROP) && c.lo > FV_WINDOW + dropped) {
+			fv_map_drop(data + dropped, (size_t)(c.lo - FV_WINDOW - dropped));
+			dropped = c.lo - FV_WINDOW;
+		}
+		if (prog)
+			fv_progress_update(prog, c.hi);
 		/* A chunk that runs past this window swallows the windows it covers. */
 		if (!(flags & FV_SCAN_NESTED) && top_end > c.hi)
 			w = (top_end / FV_WINDOW) * FV_WINDOW - FV_WINDOW;

@@ -71,7 +71,7 @@ static void chunks_across_window_boundaries(void **state)
 {
 	(void)state;
 	/* The scanner works in 16 MiB windows: straddle the first boundary. */
-	size_t len = (16u << 20) + 300000;
+	size_t len = (16u << 20) + 600000;
 	uint8_t *plain = noise(200000, 2);
 	uint8_t *gz = malloc(300000);
 	size_t gl = make_gzip(plain, 200000, gz, 300000);

@@ -8,6 +8,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,8 @@
 /* More consecutive failed headers than this means the reader is lost. */
 #define MAX_FAILED_HEADERS 64
 #define NAME_MAX_LEN 4096
+/* Links held back at once; past this, an empty first link is written as is. */
+#define MAX_PENDING 1024
 
 /*
  * A regular member with several links whose data has not been seen yet.
@@ -270,6 +273,9 @@ static int do_entry(struct ctx *c, struct archive_entry *e)
 
 	switch (type) {
 	case AE_IFDIR:
+		/* the root itself ("." in ISO 9660 and some tars): nothing to make */
+		if (name[strspn(name, "./")] == 0 && !strstr(name, ".."))
+			return FV_OK;
 		return fv_sink_dir(c->x, name, &attr);
 	case AE_IFLNK: {
 		const char *t = link_name(e, 0);
@@ -303,13 +309,36 @@ static int do_entry(struct ctx *c, struct archive_entry *e)
 		}
 		return fv_sink_hardlink(c->x, name, hard);
 	}
-	if (archive_entry_nlink(e) > 1 && !has_size && archive_entry_size_is_set(e))
+	if (archive_entry_nlink(e) > 1 && !has_size && archive_entry_size_is_set(e) &&
+	    c->npend < MAX_PENDING)
 		return add_pending(c, name, NULL, &attr);
 	return write_data(c, name, &attr);
 }
 
+static int extract(struct fv_xctx *x, const uint8_t *p, size_t size,
+		   int (*enable)(struct archive *));
+
+/*
+ * libarchive converts names stored as UTF-8 (zip's flag, Joliet, pax) to
+ * the current locale, and in the C locale every non-ASCII name fails and
+ * comes back without a name.  A UTF-8 locale for this thread only, for the
+ * time of the extraction, keeps them.
+ */
 int fv_archive_extract(struct fv_xctx *x, const uint8_t *p, size_t size,
 		       int (*enable)(struct archive *))
+{
+	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
+	int rc = extract(x, p, size, enable);
+	if (utf8) {
+		uselocale(old);
+		freelocale(utf8);
+	}
+	return rc;
+}
+
+static int extract(struct fv_xctx *x, const uint8_t *p, size_t size,
+		   int (*enable)(struct archive *))
 {
 	struct ctx c;
 	memset(&c, 0, sizeof c);

@@ -48,7 +48,10 @@ int fv_decode(enum fv_codec c, const uint8_t *in, size_t inlen, uint64_t maxout,
 
 /*
  * Decodes one stream into a new member called name through the sink, with
- * the sink's ratio limit.  Reports errors through fv_xctx_error().
+ * the sink's ratio limit.  Reports errors through fv_xctx_error().  With
+ * name NULL, the member is named after the containing file without the
+ * codec's usual extension ("x.tar.gz" -> "x.tar", ".tgz" -> ".tar"), or
+ * "decompressed".
  */
 int fv_decode_to_sink(struct fv_xctx *x, enum fv_codec c, const uint8_t *in, size_t inlen,
 		      const char *name);

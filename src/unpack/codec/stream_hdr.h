@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "unpack/codec/stream.h"
+
 struct fv_gzip_hdr {
 	uint8_t flags, xfl, os;
 	uint32_t mtime;
@@ -47,7 +49,28 @@ struct fv_lzma_hdr {
 	uint32_t dict;
 	uint64_t usize; /* UINT64_MAX: unknown, the stream ends with a marker */
 };
-/* The 13-byte .lzma header, with the sanity checks a weak magic needs. */
-int fv_lzma_header(const uint8_t *p, size_t n, struct fv_lzma_hdr *h, char *err, size_t errlen);
+/*
+ * The 13-byte .lzma header, with sanity checks.  strict adds what a weak
+ * magic needs: a dictionary size of the form encoders write (2^n or 3*2^n);
+ * without it (a payload whose type is declared), any size up to 1 GiB does.
+ */
+int fv_lzma_header(const uint8_t *p, size_t n, int strict, struct fv_lzma_hdr *h, char *err,
+		   size_t errlen);
+
+struct fv_probe;
+struct fv_decode;
+/*
+ * A probe's trial decode: decodes with output discarded and capped (a bomb
+ * must not stall identify), then sets out->size.  A stream cut off by the
+ * end of the input is accepted as truncated when it produced at least
+ * minout bytes; one whose output passes the cap is accepted as truncated at
+ * the input it had used by then.  Returns 0 to accept or a negative fv_err.
+ */
+int fv_probe_stream(enum fv_codec c, const uint8_t *p, size_t avail, uint64_t minout,
+		    struct fv_probe *out, struct fv_decode *r);
+/* Appends ", 71 -> 123 bytes" or the truncation/cap note to out->desc. */
+void fv_probe_stream_desc(struct fv_probe *out, const struct fv_decode *r);
+/* "2024-11-01 15:27:00 UTC" */
+void fv_stream_utc(int64_t t, char *buf, size_t len);
 
 #endif

@@ -10,10 +10,11 @@
  * sink one block at a time, each bad block is reported with its offset, and
  * reading block n does not cost n steps.
  *
- * Big-endian 4.0 images (some old MIPS vendor SDKs) and the 2.x/3.x layouts
- * are identified and sized but not extracted: libsquashfs reads only
- * little-endian 4.0.
+ * Big-endian 4.0 images (some old MIPS vendor SDKs) are rewritten as little
+ * endian in memory first (see fv_squashfs_swap).  The 2.x/3.x layouts are
+ * identified and sized but not extracted.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@
 #include "core/err.h"
 #include "unpack/codec/lzo1x.h"
 #include "unpack/format.h"
+#include "unpack/formats/squashfs.h"
 #include "unpack/sink.h"
 
 #define SB4_SIZE 96
@@ -593,7 +595,9 @@ static void entry(struct sq *s, const sqfs_inode_generic_t *ino, const char *pat
 			return;
 		}
 		a.mode |= S_IFDIR;
-		if (sink_rc(s, fv_sink_dir(s->x, path, &a)) != 0)
+		/* A folder the sink refuses (a bad name) may still hold members worth
+		 * having; the sink judges each of their paths on its own. */
+		if (sink_rc(s, fv_sink_dir(s->x, path, &a)) == FV_ELIMIT)
 			return;
 		walk(s, ino, path, depth + 1);
 		return;
@@ -732,19 +736,8 @@ static void walk(struct sq *s, const sqfs_inode_generic_t *dir, const char *path
 	free(v);
 }
 
-static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
+static int extract_le(struct fv_xctx *x, const uint8_t *p, size_t size)
 {
-	if (size < 32)
-		return FV_ETRUNC;
-	int be = p[0] == 's';
-	unsigned major = be ? fv_get_be16(p + 28) : fv_get_le16(p + 28);
-	if (be || major != 4) {
-		fv_xctx_error(x, "superblock at 0x0: squashfs %u.x %s endian is identified only; "
-				 "extraction reads little-endian 4.0",
-			      major, be ? "big" : "little");
-		return FV_EUNSUP;
-	}
-
 	struct memfile mf;
 	memset(&mf, 0, sizeof mf);
 	mf.base.base.destroy = mf_destroy;
@@ -775,6 +768,10 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 		return FV_EUNSUP;
 	}
 	int rc = 0;
+	if (s.sb.bytes_used > size)
+		SQ_ERR(&s, "superblock at 0x28: bytes_used says 0x%llx bytes, the input holds 0x%zx; "
+			   "reading what is there",
+		       (unsigned long long)s.sb.bytes_used, size);
 	s.blk = malloc(s.sb.block_size);
 	s.frag = malloc(s.sb.block_size);
 	s.ids = sqfs_id_table_create(0);
@@ -797,7 +794,22 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 			rc = FV_ENOMEM;
 			goto out;
 		}
-		s.frags_err = sqfs_frag_table_read(s.frags, &mf.base, &s.sb, s.cmp);
+		/* libsquashfs allocates the whole table up front.  Each fragment
+		 * block is at least a byte of the data area and holds the tail of
+		 * at least one inode, and its index pointer must be in the image. */
+		uint64_t lim = s.sb.inode_count;
+		if (lim > s.sb.inode_table_start)
+			lim = s.sb.inode_table_start;
+		if (s.sb.fragment_table_start < size &&
+		    lim > (size - s.sb.fragment_table_start) / 8 * 512)
+			lim = (size - s.sb.fragment_table_start) / 8 * 512;
+		if (s.sb.fragment_table_start >= size || s.sb.fragment_entry_count > lim) {
+			SQ_ERR(&s, "superblock at 0x10: %u fragments is impossible here (at most %llu)",
+			       s.sb.fragment_entry_count, (unsigned long long)lim);
+			s.frags_err = SQFS_ERROR_CORRUPTED;
+		} else {
+			s.frags_err = sqfs_frag_table_read(s.frags, &mf.base, &s.sb, s.cmp);
+		}
 	}
 
 	sqfs_inode_generic_t *root = NULL;
@@ -840,6 +852,606 @@ out:
 	return rc;
 }
 
+/* ---- big endian ------------------------------------------------------------
+ *
+ * libsquashfs reads little-endian images only, so a big-endian one is
+ * rewritten as little endian first: every metadata table is decoded,
+ * its structures are byte-swapped in place, and it is stored again after
+ * the data as uncompressed metadata blocks of the same decoded sizes, so
+ * that offsets inside blocks stay valid and only block starts need mapping.
+ * Data and fragment blocks are byte streams of the compressor and keep
+ * their places.  The export and xattr tables are dropped: extraction uses
+ * neither.  The same code converts the other way, which the tests use.
+ */
+
+#define META_MAX (256u << 20) /* decoded metadata of one table */
+
+struct dbuf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static int dbuf_reserve(struct dbuf *b, size_t n)
+{
+	if (n <= b->cap - b->len)
+		return 0;
+	size_t nc = b->cap ? b->cap : 65536;
+	while (nc - b->len < n) {
+		if (nc > SIZE_MAX / 2)
+			return FV_ENOMEM;
+		nc *= 2;
+	}
+	uint8_t *np = realloc(b->p, nc);
+	if (!np)
+		return FV_ENOMEM;
+	b->p = np, b->cap = nc;
+	return 0;
+}
+
+static int dbuf_put(struct dbuf *b, const void *p, size_t n)
+{
+	if (dbuf_reserve(b, n))
+		return FV_ENOMEM;
+	memcpy(b->p + b->len, p, n);
+	b->len += n;
+	return 0;
+}
+
+/* A decoded metadata table and where its blocks were and will be. */
+struct mtab {
+	struct dbuf d;
+	uint64_t *old; /* block start relative to the table, n + 1 with the end */
+	uint64_t *nw;  /* the same in the rewritten table */
+	size_t *pos;   /* start of the block's bytes in d */
+	size_t n, cap;
+};
+
+static void mtab_free(struct mtab *t)
+{
+	free(t->d.p), free(t->old), free(t->nw), free(t->pos);
+	memset(t, 0, sizeof *t);
+}
+
+static int mtab_add(struct mtab *t, uint64_t old, size_t pos)
+{
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 64;
+		uint64_t *o = realloc(t->old, nc * sizeof *o);
+		if (o)
+			t->old = o;
+		uint64_t *w = realloc(t->nw, nc * sizeof *w);
+		if (w)
+			t->nw = w;
+		size_t *ps = realloc(t->pos, nc * sizeof *ps);
+		if (ps)
+			t->pos = ps;
+		if (!o || !w || !ps)
+			return FV_ENOMEM;
+		t->cap = nc;
+	}
+	t->old[t->n] = old, t->pos[t->n] = pos, t->n++;
+	return 0;
+}
+
+struct conv {
+	const uint8_t *p;
+	size_t size;
+	int be; /* byte order of the source */
+	sqfs_compressor_t *cmp;
+	char *err;
+	size_t errlen;
+};
+
+static int conv_err(struct conv *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int conv_err(struct conv *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->err, c->errlen, fmt, ap);
+	va_end(ap);
+	return FV_EFORMAT;
+}
+
+/* Decodes the metadata block at off into t; returns its stored length. */
+static long meta_block(struct conv *c, uint64_t off, uint64_t base, struct mtab *t)
+{
+	if (off > c->size || c->size - off < 2)
+		return conv_err(c, "metadata block at 0x%llx: header outside the image",
+				(unsigned long long)off);
+	uint16_t h = c->be ? fv_get_be16(c->p + off) : fv_get_le16(c->p + off);
+	uint32_t len = h & 0x7fff;
+	if (len == 0 || len > SQFS_META_BLOCK_SIZE || c->size - off - 2 < len)
+		return conv_err(c, "metadata block at 0x%llx: stored size %u impossible",
+				(unsigned long long)off, len);
+	if (t->d.len > META_MAX || dbuf_reserve(&t->d, SQFS_META_BLOCK_SIZE))
+		return conv_err(c, "metadata at 0x%llx: more than %u MiB decoded",
+				(unsigned long long)base, META_MAX >> 20);
+	size_t n = len;
+	if (h & 0x8000) {
+		memcpy(t->d.p + t->d.len, c->p + off + 2, len);
+	} else {
+		sqfs_s32 r = c->cmp->do_block(c->cmp, c->p + off + 2, len, t->d.p + t->d.len,
+					      SQFS_META_BLOCK_SIZE);
+		if (r <= 0)
+			return conv_err(c, "metadata block at 0x%llx: %u bytes do not decode",
+					(unsigned long long)off, len);
+		n = (size_t)r;
+	}
+	if (mtab_add(t, off - base, t->d.len))
+		return FV_ENOMEM;
+	t->d.len += n;
+	return (long)len + 2;
+}
+
+/* Every block from start up to end, one after the other. */
+static int meta_run(struct conv *c, uint64_t start, uint64_t end, struct mtab *t)
+{
+	uint64_t off = start;
+	while (off < end) {
+		long r = meta_block(c, off, start, t);
+		if (r < 0)
+			return (int)r;
+		off += (uint64_t)r;
+	}
+	if (off != end)
+		return conv_err(c, "metadata at 0x%llx: last block runs past 0x%llx",
+				(unsigned long long)start, (unsigned long long)end);
+	return mtab_add(t, end - start, t->d.len);
+}
+
+/* The rewritten start of the block that started at old; -1 if none did. */
+static int64_t remap(const struct mtab *t, uint64_t old)
+{
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->old[mid] < old)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->n && t->old[lo] == old ? (int64_t)t->nw[lo] : -1;
+}
+
+/* Byte-swaps fields of a decoded table in place, through a bounded cursor. */
+struct sw {
+	uint8_t *b;
+	size_t len, pos;
+	int err;
+};
+
+static int sw_need(struct sw *s, size_t n)
+{
+	if (s->err || n > s->len - s->pos)
+		s->err = 1;
+	return !s->err;
+}
+
+static uint64_t sw_field(struct sw *s, struct conv *c, unsigned n)
+{
+	if (!sw_need(s, n))
+		return 0;
+	uint8_t *q = s->b + s->pos;
+	uint64_t v = 0;
+	for (unsigned i = 0; i < n; i++)
+		v |= (uint64_t)q[c->be ? n - 1 - i : i] << (8 * i);
+	for (unsigned i = 0; i < n / 2; i++) {
+		uint8_t tmp = q[i];
+		q[i] = q[n - 1 - i], q[n - 1 - i] = tmp;
+	}
+	s->pos += n;
+	return v;
+}
+
+/* Overwrites the field just swapped (n bytes back) with v, in the new order. */
+static void sw_set(struct sw *s, struct conv *c, unsigned n, uint64_t v)
+{
+	uint8_t *q = s->b + s->pos - n;
+	for (unsigned i = 0; i < n; i++)
+		q[c->be ? i : n - 1 - i] = (uint8_t)(v >> (8 * i));
+}
+
+static void sw_skip(struct sw *s, size_t n)
+{
+	if (sw_need(s, n))
+		s->pos += n;
+}
+
+static int sw_remap(struct sw *s, struct conv *c, unsigned n, const struct mtab *t,
+		    const char *what)
+{
+	uint64_t old = sw_field(s, c, n);
+	if (s->err)
+		return -1;
+	int64_t nw = remap(t, old);
+	if (nw < 0)
+		return conv_err(c, "%s at 0x%zx of the decoded table: block 0x%llx is no block start",
+				what, s->pos - n, (unsigned long long)old);
+	sw_set(s, c, n, (uint64_t)nw);
+	return 0;
+}
+
+static int swap_inodes(struct conv *c, struct mtab *it, const struct mtab *dt, uint32_t bs)
+{
+	struct sw s = { it->d.p, it->d.len, 0, 0 };
+	int log = log2_exact(bs);
+	while (s.pos < s.len && !s.err) {
+		size_t at = s.pos;
+		unsigned type = (unsigned)sw_field(&s, c, 2);
+		sw_field(&s, c, 2), sw_field(&s, c, 2), sw_field(&s, c, 2); /* mode uid gid */
+		sw_field(&s, c, 4), sw_field(&s, c, 4);                  /* mtime number */
+		uint64_t fsize = 0, count;
+		uint32_t frag;
+		switch (type) {
+		case SQFS_INODE_DIR:
+			if (sw_remap(&s, c, 4, dt, "directory inode") < 0)
+				return s.err ? conv_err(c, "inode at 0x%zx: cut short", at) : FV_EFORMAT;
+			sw_field(&s, c, 4), sw_field(&s, c, 2), sw_field(&s, c, 2), sw_field(&s, c, 4);
+			break;
+		case SQFS_INODE_FILE:
+		case SQFS_INODE_EXT_FILE:
+			if (type == SQFS_INODE_FILE) {
+				sw_field(&s, c, 4);
+				frag = (uint32_t)sw_field(&s, c, 4);
+				sw_field(&s, c, 4);
+				fsize = sw_field(&s, c, 4);
+			} else {
+				sw_field(&s, c, 8);
+				fsize = sw_field(&s, c, 8);
+				sw_field(&s, c, 8), sw_field(&s, c, 4);
+				frag = (uint32_t)sw_field(&s, c, 4);
+				sw_field(&s, c, 4), sw_field(&s, c, 4);
+			}
+			count = fsize >> log;
+			if (frag == 0xffffffff && (fsize & (bs - 1)))
+				count++;
+			if (count > (s.len - s.pos) / 4)
+				return conv_err(c, "file inode at 0x%zx: %llu blocks do not fit the table",
+						at, (unsigned long long)count);
+			for (uint64_t i = 0; i < count; i++)
+				sw_field(&s, c, 4);
+			break;
+		case SQFS_INODE_SLINK:
+		case SQFS_INODE_EXT_SLINK:
+			sw_field(&s, c, 4);
+			sw_skip(&s, (size_t)sw_field(&s, c, 4));
+			if (type == SQFS_INODE_EXT_SLINK)
+				sw_field(&s, c, 4);
+			break;
+		case SQFS_INODE_BDEV:
+		case SQFS_INODE_CDEV:
+			sw_field(&s, c, 4), sw_field(&s, c, 4);
+			break;
+		case SQFS_INODE_EXT_BDEV:
+		case SQFS_INODE_EXT_CDEV:
+			sw_field(&s, c, 4), sw_field(&s, c, 4), sw_field(&s, c, 4);
+			break;
+		case SQFS_INODE_FIFO:
+		case SQFS_INODE_SOCKET:
+			sw_field(&s, c, 4);
+			break;
+		case SQFS_INODE_EXT_FIFO:
+		case SQFS_INODE_EXT_SOCKET:
+			sw_field(&s, c, 4), sw_field(&s, c, 4);
+			break;
+		case SQFS_INODE_EXT_DIR: {
+			sw_field(&s, c, 4), sw_field(&s, c, 4);
+			if (sw_remap(&s, c, 4, dt, "directory inode") < 0)
+				return s.err ? conv_err(c, "inode at 0x%zx: cut short", at) : FV_EFORMAT;
+			sw_field(&s, c, 4);
+			unsigned icount = (unsigned)sw_field(&s, c, 2);
+			sw_field(&s, c, 2), sw_field(&s, c, 4);
+			for (unsigned i = 0; i < icount && !s.err; i++) {
+				sw_field(&s, c, 4);
+				if (sw_remap(&s, c, 4, dt, "directory index") < 0)
+					return s.err ? conv_err(c, "inode at 0x%zx: cut short", at)
+						     : FV_EFORMAT;
+				sw_skip(&s, (size_t)sw_field(&s, c, 4) + 1);
+			}
+			break;
+		}
+		default:
+			return conv_err(c, "inode at 0x%zx of the decoded inode table: unknown type %u",
+					at, type);
+		}
+		if (s.err)
+			return conv_err(c, "inode at 0x%zx of the decoded inode table: cut short", at);
+	}
+	return 0;
+}
+
+static int swap_dirs(struct conv *c, struct mtab *dt, const struct mtab *it)
+{
+	struct sw s = { dt->d.p, dt->d.len, 0, 0 };
+	while (s.pos < s.len && !s.err) {
+		size_t at = s.pos;
+		uint64_t count = sw_field(&s, c, 4);
+		if (sw_remap(&s, c, 4, it, "directory header") < 0)
+			return s.err ? conv_err(c, "directory header at 0x%zx: cut short", at) : FV_EFORMAT;
+		sw_field(&s, c, 4);
+		if (count >= SQFS_MAX_DIR_ENT)
+			return conv_err(c, "directory header at 0x%zx: %llu entries, at most %d allowed",
+					at, (unsigned long long)count + 1, SQFS_MAX_DIR_ENT);
+		for (uint64_t i = 0; i <= count && !s.err; i++) {
+			sw_field(&s, c, 2), sw_field(&s, c, 2), sw_field(&s, c, 2);
+			sw_skip(&s, (size_t)sw_field(&s, c, 2) + 1);
+		}
+		if (s.err)
+			return conv_err(c, "directory listing at 0x%zx of the decoded table: cut short", at);
+	}
+	return 0;
+}
+
+/* A table reached through an index of block pointers (fragments, ids). */
+static int indexed_table(struct conv *c, uint64_t index, uint64_t entries, unsigned esize,
+			 struct mtab *t, const char *what)
+{
+	uint64_t bytes = entries * esize;
+	uint64_t nblk = (bytes + SQFS_META_BLOCK_SIZE - 1) / SQFS_META_BLOCK_SIZE;
+	if (index > c->size || nblk > (c->size - index) / 8)
+		return conv_err(c, "%s index at 0x%llx: %llu pointers do not fit the image", what,
+				(unsigned long long)index, (unsigned long long)nblk);
+	for (uint64_t i = 0; i < nblk; i++) {
+		const uint8_t *q = c->p + index + 8 * i;
+		uint64_t ptr = c->be ? fv_get_be64(q) : fv_get_le64(q);
+		long r = meta_block(c, ptr, 0, t);
+		if (r < 0)
+			return (int)r;
+	}
+	if (t->d.len < bytes)
+		return conv_err(c, "%s at 0x%llx: %llu bytes of entries, %zu decoded", what,
+				(unsigned long long)index, (unsigned long long)bytes, t->d.len);
+	struct sw s = { t->d.p, (size_t)bytes, 0, 0 };
+	for (uint64_t i = 0; i < entries; i++) {
+		if (esize == 16)
+			sw_field(&s, c, 8), sw_field(&s, c, 4), sw_field(&s, c, 4);
+		else
+			sw_field(&s, c, 4);
+	}
+	return 0;
+}
+
+static int put16(struct dbuf *o, int be, uint16_t v)
+{
+	uint8_t b[2] = { be ? (uint8_t)(v >> 8) : (uint8_t)v, be ? (uint8_t)v : (uint8_t)(v >> 8) };
+	return dbuf_put(o, b, 2);
+}
+
+static void set_n(uint8_t *q, int be, unsigned n, uint64_t v)
+{
+	for (unsigned i = 0; i < n; i++)
+		q[be ? n - 1 - i : i] = (uint8_t)(v >> (8 * i));
+}
+
+/* Appends t as uncompressed blocks in byte order be; fills t->nw. */
+static int emit_table(struct dbuf *o, struct mtab *t, size_t nblocks, int be)
+{
+	uint64_t rel = 0;
+	for (size_t i = 0; i < nblocks; i++) {
+		size_t end = i + 1 < t->n ? t->pos[i + 1] : t->d.len;
+		size_t len = end - t->pos[i];
+		t->nw[i] = rel;
+		if (put16(o, be, (uint16_t)(0x8000 | len)) || dbuf_put(o, t->d.p + t->pos[i], len))
+			return FV_ENOMEM;
+		rel += 2 + len;
+	}
+	if (nblocks < t->n)
+		t->nw[nblocks] = rel; /* the end sentinel */
+	return 0;
+}
+
+/* Appends an index table and its blocks (fragments, ids); returns the index position. */
+static int emit_indexed(struct dbuf *o, struct mtab *t, uint64_t bytes, int be, uint64_t *index)
+{
+	size_t nblk = (size_t)((bytes + SQFS_META_BLOCK_SIZE - 1) / SQFS_META_BLOCK_SIZE);
+	uint64_t *ptrs = calloc(nblk ? nblk : 1, sizeof *ptrs);
+	if (!ptrs)
+		return FV_ENOMEM;
+	for (size_t i = 0; i < nblk; i++) {
+		size_t len = (size_t)(bytes - (uint64_t)i * SQFS_META_BLOCK_SIZE);
+		if (len > SQFS_META_BLOCK_SIZE)
+			len = SQFS_META_BLOCK_SIZE;
+		ptrs[i] = o->len;
+		if (put16(o, be, (uint16_t)(0x8000 | len)) ||
+		    dbuf_put(o, t->d.p + (size_t)i * SQFS_META_BLOCK_SIZE, len)) {
+			free(ptrs);
+			return FV_ENOMEM;
+		}
+	}
+	*index = o->len;
+	for (size_t i = 0; i < nblk; i++) {
+		uint8_t q[8];
+		set_n(q, be, 8, ptrs[i]);
+		if (dbuf_put(o, q, 8)) {
+			free(ptrs);
+			return FV_ENOMEM;
+		}
+	}
+	free(ptrs);
+	return 0;
+}
+
+/*
+ * Rewrites a squashfs 4.0 image in the other byte order.  On success *out
+ * (malloc'ed) holds the image and *outlen its length; on failure err says
+ * what was wrong and where.
+ */
+int fv_squashfs_swap(const uint8_t *p, size_t size, uint8_t **out, size_t *outlen, char *err,
+		     size_t errlen)
+{
+	*out = NULL;
+	*outlen = 0;
+	err[0] = 0;
+	if (size < SB4_SIZE) {
+		snprintf(err, errlen, "superblock at 0x0: needs %d bytes, %zu present", SB4_SIZE, size);
+		return FV_ETRUNC;
+	}
+	struct sb s;
+	struct conv c = { p, size, p[0] == 's', NULL, err, errlen };
+	parse_sb4(p, c.be, &s);
+	if (s.major != 4 || !check_sb4(&s)) {
+		snprintf(err, errlen, "superblock at 0x0: not a consistent squashfs 4.0 superblock");
+		return FV_EFORMAT;
+	}
+	if (s.bytes_used < size)
+		c.size = size = (size_t)s.bytes_used;
+	sqfs_super_t ssb;
+	memset(&ssb, 0, sizeof ssb);
+	ssb.compression_id = (sqfs_u16)s.comp;
+	ssb.block_size = s.block_size;
+	if (make_compressor(&ssb, &c.cmp)) {
+		snprintf(err, errlen, "superblock at 0x14: compressor %s not available",
+			 comp_names[s.comp]);
+		return FV_EUNSUP;
+	}
+
+	/* The directory table ends where the first block of a later table
+	 * starts; the superblock gives only their indexes, so ask them. */
+	uint64_t dir_end = s.id_tab;
+	struct {
+		uint64_t index, entries;
+		unsigned esize;
+	} later[] = {
+		{ s.id_tab, s.ids, 4 },
+		{ s.frag_tab, s.frag_count, 16 },
+		{ s.export_tab, s.inodes, 8 },
+	};
+	for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
+		if (later[i].index == NO_TABLE || later[i].index < s.dir_tab)
+			continue;
+		if (later[i].index < dir_end)
+			dir_end = later[i].index;
+		uint64_t nblk = (later[i].entries * later[i].esize + SQFS_META_BLOCK_SIZE - 1) /
+				SQFS_META_BLOCK_SIZE;
+		for (uint64_t k = 0; k < nblk && later[i].index <= size && 8 * (k + 1) <= size - later[i].index;
+		     k++) {
+			const uint8_t *q = p + later[i].index + 8 * k;
+			uint64_t ptr = c.be ? fv_get_be64(q) : fv_get_le64(q);
+			if (ptr >= s.dir_tab && ptr < dir_end)
+				dir_end = ptr;
+		}
+	}
+	if (s.xattr_tab != NO_TABLE && s.xattr_tab >= s.dir_tab && s.xattr_tab < dir_end &&
+	    s.xattr_tab <= size && size - s.xattr_tab >= 8) {
+		/* The xattr index starts with the position of its key/value blocks. */
+		uint64_t kv = c.be ? fv_get_be64(p + s.xattr_tab) : fv_get_le64(p + s.xattr_tab);
+		dir_end = kv >= s.dir_tab && kv < s.xattr_tab ? kv : s.xattr_tab;
+	}
+
+	struct mtab it = { 0 }, dt = { 0 }, ft = { 0 }, idt = { 0 };
+	struct dbuf o = { 0 };
+	int r = meta_run(&c, s.inode_tab, s.dir_tab, &it);
+	if (!r)
+		r = meta_run(&c, s.dir_tab, dir_end, &dt);
+	if (!r && s.frag_tab != NO_TABLE && s.frag_count > 0)
+		r = indexed_table(&c, s.frag_tab, s.frag_count, 16, &ft, "fragment table");
+	if (!r)
+		r = indexed_table(&c, s.id_tab, s.ids, 4, &idt, "id table");
+	if (r)
+		goto out;
+	/* New block starts are known before any field is rewritten: each
+	 * block keeps its decoded size. */
+	size_t nit = it.n - 1, ndt = dt.n - 1;
+	uint64_t rel = 0;
+	for (size_t i = 0; i < nit; i++) {
+		it.nw[i] = rel;
+		rel += 2 + (it.pos[i + 1] - it.pos[i]);
+	}
+	it.nw[nit] = rel;
+	rel = 0;
+	for (size_t i = 0; i < ndt; i++) {
+		dt.nw[i] = rel;
+		rel += 2 + (dt.pos[i + 1] - dt.pos[i]);
+	}
+	dt.nw[ndt] = rel;
+	r = swap_inodes(&c, &it, &dt, s.block_size);
+	if (!r)
+		r = swap_dirs(&c, &dt, &it);
+	int64_t root_blk = remap(&it, s.root >> 16);
+	if (!r && root_blk < 0)
+		r = conv_err(&c, "root inode reference 0x%llx: no inode block starts there",
+			     (unsigned long long)s.root);
+	if (r)
+		goto out;
+
+	int ob = !c.be;
+	if (dbuf_put(&o, p, size)) {
+		r = FV_ENOMEM;
+		goto out;
+	}
+	uint64_t inode_start = o.len;
+	r = emit_table(&o, &it, nit, ob);
+	uint64_t dir_start = o.len;
+	if (!r)
+		r = emit_table(&o, &dt, ndt, ob);
+	uint64_t frag_index = NO_TABLE, id_index = 0;
+	if (!r && ft.d.len)
+		r = emit_indexed(&o, &ft, (uint64_t)s.frag_count * 16, ob, &frag_index);
+	if (!r)
+		r = emit_indexed(&o, &idt, (uint64_t)s.ids * 4, ob, &id_index);
+	if (r)
+		goto out;
+	uint8_t *q = o.p;
+	memcpy(q, ob ? "sqsh" : "hsqs", 4);
+	set_n(q + 4, ob, 4, s.inodes);
+	set_n(q + 8, ob, 4, s.mtime);
+	set_n(q + 12, ob, 4, s.block_size);
+	set_n(q + 16, ob, 4, frag_index == NO_TABLE ? 0 : s.frag_count);
+	set_n(q + 20, ob, 2, s.comp);
+	set_n(q + 22, ob, 2, s.block_log);
+	set_n(q + 24, ob, 2, (s.flags & ~SQFS_FLAG_EXPORTABLE) | SQFS_FLAG_NO_XATTRS);
+	set_n(q + 26, ob, 2, s.ids);
+	set_n(q + 28, ob, 2, 4);
+	set_n(q + 30, ob, 2, 0);
+	set_n(q + 32, ob, 8, (uint64_t)root_blk << 16 | (s.root & 0xffff));
+	set_n(q + 40, ob, 8, o.len);
+	set_n(q + 48, ob, 8, id_index);
+	set_n(q + 56, ob, 8, NO_TABLE);
+	set_n(q + 64, ob, 8, inode_start);
+	set_n(q + 72, ob, 8, dir_start);
+	set_n(q + 80, ob, 8, frag_index);
+	set_n(q + 88, ob, 8, NO_TABLE);
+	*out = o.p;
+	*outlen = o.len;
+	o.p = NULL;
+out:
+	if (r && !err[0])
+		snprintf(err, errlen, "%s", fv_strerror(r));
+	free(o.p);
+	mtab_free(&it), mtab_free(&dt), mtab_free(&ft), mtab_free(&idt);
+	sqfs_destroy(c.cmp);
+	return r;
+}
+
+static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
+{
+	if (size < 32)
+		return FV_ETRUNC;
+	int be = p[0] == 's';
+	unsigned major = be ? fv_get_be16(p + 28) : fv_get_le16(p + 28);
+	if (major != 4) {
+		fv_xctx_error(x, "superblock at 0x1c: squashfs %u.x is identified only; extraction "
+				 "reads 4.0",
+			      major);
+		return FV_EUNSUP;
+	}
+	if (!be)
+		return extract_le(x, p, size);
+	/* Offsets in messages about metadata then refer to the rewritten image;
+	 * data blocks keep their places. */
+	uint8_t *le = NULL;
+	size_t len = 0;
+	char err[200];
+	int r = fv_squashfs_swap(p, size, &le, &len, err, sizeof err);
+	if (r) {
+		fv_xctx_error(x, "big-endian image not readable: %s", err);
+		return r;
+	}
+	r = extract_le(x, le, len);
+	free(le);
+	return r;
+}
+
 static const struct fv_magic magics[] = {
 	{ "hsqs", 4, 0 },
 	{ "sqsh", 4, 0 },
@@ -848,6 +1460,6 @@ static const struct fv_magic magics[] = {
 
 const struct fv_format fv_format_squashfs = {
 	"squashfs",
-	"squashfs 4.0 (little endian: every compressor, LZO ours; big endian and 2.x/3.x: identify only)",
+	"squashfs 4.0 little and big endian, every compressor (LZO ours); 2.x/3.x identified only",
 	magics, probe, extract,
 };

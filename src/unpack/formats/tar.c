@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/cursor.h"
 #include "core/err.h"
 #include "unpack/codec/archive.h"
 #include "unpack/format.h"
@@ -17,7 +18,8 @@
 #define BLOCK 512
 /* GNU tar writes records of 20 blocks; the zeros up to there belong to the archive. */
 #define RECORD (20 * BLOCK)
-#define MAX_DATA_SKIP_TYPES "123456"
+/* hard links, symlinks, devices, folders, FIFOs */
+#define NO_DATA_TYPES "123456"
 
 static const struct fv_magic magics[] = {
 	/* "ustar\0" + version "00", "\0\0" or "  ", or GNU's "ustar  \0" */
@@ -135,7 +137,7 @@ static void walk(const uint8_t *p, size_t avail, struct walk *w)
 		uint64_t data = (size + BLOCK - 1) / BLOCK * BLOCK;
 		if (size > UINT64_MAX - BLOCK)
 			data = UINT64_MAX - BLOCK;
-		if (type && strchr(MAX_DATA_SKIP_TYPES, type)) {
+		if (type && strchr(NO_DATA_TYPES, type)) {
 			/*
 			 * Links, devices and folders carry no data, whatever
 			 * their size says, except pax hard links "with data":

@@ -1,0 +1,60 @@
+#!/bin/sh
+# make bench: fwvet against Debian's binwalk 2.3.4 on the same inputs, side by
+# side in one run, reported as ratios.  Not a test: nothing here asserts a time.
+#   bench/run.sh [BUILD-DIR]
+set -eu
+build=${1:-build}
+cd "$(dirname "$0")/.."
+scripts/deps.sh --bench
+fwvet=$build/fwvet
+work=$build/bench
+mkdir -p "$work"
+export LC_ALL=C
+
+# measure CMD...: runs once, prints "seconds peak-KiB".
+measure() {
+	/usr/bin/time -f '%e %M' -o "$work/time.out" "$@" >/dev/null 2>&1 || true
+	tail -1 "$work/time.out"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) b = 0.001; printf "%.1f", a / b }'; }
+mbps() { awk -v s="$1" -v t="$2" 'BEGIN { if (t <= 0) t = 0.001; printf "%.0f", s / t / 1048576 }'; }
+
+echo "fwvet $($fwvet --version | cut -d' ' -f2) vs $(binwalk 2>&1 | head -1 | tr -s ' ' | sed 's/^ //') on $(nproc) cores"
+echo
+
+# 1. identify on data without signatures.
+if [ ! -f "$work/random-1g.bin" ]; then
+	head -c 1G /dev/zero | openssl enc -aes-128-ctr -nosalt \
+		-K 000102030405060708090a0b0c0d0e0f -iv 00000000000000000000000000000000 > "$work/random-1g.bin"
+	head -c 256M "$work/random-1g.bin" > "$work/random-256m.bin"
+fi
+cat "$work/random-1g.bin" > /dev/null # warm the page cache for both tools
+set -- $(measure "$fwvet" identify "$work/random-1g.bin")
+echo "identify, 1 GiB of random bytes: fwvet $1 s ($(mbps 1073741824 "$1") MiB/s), peak memory $(($2 / 1024)) MiB"
+set -- $(measure "$fwvet" identify "$work/random-256m.bin"); f=$1
+set -- $(measure binwalk "$work/random-256m.bin"); b=$1
+echo "identify, 256 MiB of random bytes: fwvet $f s, binwalk $b s: fwvet is $(ratio "$b" "$f")x faster"
+
+# 2. a 32 MiB router image: uImage kernel, squashfs root of real binaries, padding.
+img=$work/router-32m.bin
+if [ ! -f "$img" ]; then
+	t=$(mktemp -d)
+	mkdir -p "$t/root/usr/bin" "$t/root/usr/lib" "$t/root/etc"
+	cp -a /usr/bin/. "$t/root/usr/bin/" 2>/dev/null || true
+	cp /etc/passwd /etc/group "$t/root/etc/"
+	mksquashfs "$t/root" "$t/root.sqfs" -comp xz -noappend -quiet >/dev/null
+	head -c 2M /dev/zero | openssl enc -aes-128-ctr -nosalt -K 00 -iv 00 2>/dev/null > "$t/k"
+	lzma -c "$t/k" > "$t/k.lzma"
+	mkimage -A mips -O linux -T kernel -C lzma -a 0 -e 0 -n bench -d "$t/k.lzma" "$t/uImage" >/dev/null
+	cp "$t/uImage" "$img"
+	sz=$(stat -c %s "$img"); head -c $((0x300000 - sz)) /dev/zero | tr '\0' '\377' >> "$img"
+	head -c $((0x1D00000)) "$t/root.sqfs" >> "$img"
+	sz=$(stat -c %s "$img"); [ "$sz" -lt 33554432 ] && head -c $((33554432 - sz)) /dev/zero | tr '\0' '\377' >> "$img"
+	rm -rf "$t"
+fi
+rm -rf "$work/fv.out" "$work/bw.out"
+set -- $(measure "$fwvet" extract "$img" -C "$work/fv.out"); f=$1; fm=$2
+set -- $(measure binwalk -Me -q -C "$work/bw.out" "$img"); b=$1; bm=$2
+echo "extract, $(($(stat -c %s "$img") / 1048576)) MiB router image: fwvet $f s ($((fm / 1024)) MiB peak), binwalk -Me $b s ($((bm / 1024)) MiB peak): fwvet is $(ratio "$b" "$f")x faster"
+echo "  files extracted: fwvet $(find "$work/fv.out" -type f | wc -l), binwalk $(find "$work/bw.out" -type f | wc -l)"
+rm -rf "$work/fv.out" "$work/bw.out"

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Small seed inputs for the fuzzers, one folder per format, made with the
+# real tools, plus the peer corpus.
+set -eu
+out=$1
+mkdir -p "$out"
+export SOURCE_DATE_EPOCH=1700000000
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+mkdir -p "$t/tree/d"
+printf 'hello firmware\n' > "$t/tree/a.txt"
+printf '#!/bin/sh\necho hi\n' > "$t/tree/d/run.sh"
+ln -s a.txt "$t/tree/link"
+seq 1 300 > "$t/plain"
+seed() { mkdir -p "$out/$1"; cp "$2" "$out/$1/$(basename "$2")"; }
+gzip -nc "$t/plain" > "$t/s.gz" && seed gzip "$t/s.gz"
+xz -c "$t/plain" > "$t/s.xz" && seed xz "$t/s.xz"
+lzma -c "$t/plain" > "$t/s.lzma" && seed lzma "$t/s.lzma"
+bzip2 -c "$t/plain" > "$t/s.bz2" && seed bzip2 "$t/s.bz2"
+zstd -qc "$t/plain" > "$t/s.zst" && seed zstd "$t/s.zst"
+lz4 -qc "$t/plain" > "$t/s.lz4" && seed lz4 "$t/s.lz4"
+lzop -c "$t/plain" > "$t/s.lzo" && seed lzop "$t/s.lzo"
+(cd "$t/tree" && tar cf "$t/s.tar" .) && seed tar "$t/s.tar"
+(cd "$t/tree" && find . | cpio -o -H newc 2>/dev/null > "$t/s.cpio") && seed cpio "$t/s.cpio"
+(cd "$t/tree" && 7zz a -tzip "$t/s.zip" . >/dev/null) && seed zip "$t/s.zip"
+(cd "$t/tree" && 7zz a -t7z "$t/s.7z" . >/dev/null) && seed 7z "$t/s.7z"
+ar rc "$t/s.a" "$t/plain" "$t/tree/a.txt" && seed ar "$t/s.a"
+xorriso -as mkisofs -quiet -r -o "$t/s.iso" "$t/tree" 2>/dev/null && seed iso9660 "$t/s.iso"
+mksquashfs "$t/tree" "$t/s.sqfs" -comp gzip -noappend -quiet >/dev/null && seed squashfs "$t/s.sqfs"
+mksquashfs "$t/tree" "$t/x.sqfs" -comp xz -noappend -quiet >/dev/null && seed squashfs "$t/x.sqfs"
+mkimage -A arm -O linux -T kernel -C gzip -a 0 -e 0 -n seed -d "$t/s.gz" "$t/s.uimg" >/dev/null && seed uimage "$t/s.uimg"
+printf '/dts-v1/;\n/ { model = "seed"; compatible = "seed"; };\n' > "$t/s.dts"
+dtc -q -I dts -O dtb -o "$t/s.dtb" "$t/s.dts" && seed dtb "$t/s.dtb"
+cat > "$t/s.its" <<ITS
+/dts-v1/;
+/ { description = "seed"; #address-cells = <1>;
+  images { kernel-1 { data = /incbin/("$t/plain"); type = "kernel"; arch = "arm"; os = "linux";
+    compression = "none"; load = <0>; entry = <0>; hash-1 { algo = "crc32"; }; }; };
+  configurations { default = "conf-1"; conf-1 { kernel = "kernel-1"; }; }; };
+ITS
+mkimage -f "$t/s.its" "$t/s.fit" >/dev/null 2>&1 && seed fit "$t/s.fit"
+objcopy -I binary -O ihex "$t/plain" "$t/s.hex" && seed ihex "$t/s.hex"
+objcopy -I binary -O srec "$t/plain" "$t/s.srec" && seed srec "$t/s.srec"
+seed elf /bin/true
+corpus=$(dirname "$0")/../../../shared/corpus/binwalk-v3
+for f in "$corpus"/*.bin; do
+	[ -f "$f" ] || continue
+	b=$(basename "$f" .bin)
+	case $b in zip_truncated) b=zip ;; squashfs_v2) b=squashfs ;; esac
+	seed "$b" "$f"
+done
