@@ -38,3 +38,19 @@ void fv_buf_free(struct fv_buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
+
+int fv_grow(void *vp, size_t *cap, size_t n, size_t elem)
+{
+	void **v = vp;
+	if (n < *cap)
+		return FV_OK;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	if (ncap < *cap || ncap > SIZE_MAX / elem)
+		return FV_ENOMEM;
+	void *p = realloc(*v, ncap * elem);
+	if (!p)
+		return FV_ENOMEM;
+	*v = p;
+	*cap = ncap;
+	return FV_OK;
+}

@@ -1,4 +1,5 @@
 #include "core/finding.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/hash.h"
 #include "core/json.h"
@@ -24,14 +25,8 @@ int fv_findings_add(struct fv_findings *l, const char *rule, const char *categor
 		    enum fv_severity sev, enum fv_conf conf, const char *path, uint64_t offset,
 		    const char *evidence, const char *title_fmt, ...)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct fv_finding *v = realloc(l->v, cap * sizeof *v);
-		if (!v)
-			return FV_ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (fv_grow(&l->v, &l->cap, l->n, sizeof *l->v))
+		return FV_ENOMEM;
 	struct fv_finding *f = &l->v[l->n];
 	memset(f, 0, sizeof *f);
 	char title[512];

@@ -25,6 +25,9 @@ void fv_map_close(struct fv_map *m);
  */
 void fv_map_drop(const void *p, size_t len);
 
+/* Maps [p, p + len) in one call ahead of a sequential pass; only a hint. */
+void fv_map_prefetch(const void *p, size_t len);
+
 /* SHA-256 of a whole mapping, dropping pages behind it as it goes. */
 void fv_map_sha256(const struct fv_map *m, char hex[65]);
 

@@ -8,6 +8,7 @@
  * size of the tree.
  */
 #include "unpack/engine.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "core/map.h"
@@ -47,14 +48,8 @@ const char *fv_ftype_name(enum fv_ftype t)
 static struct fv_xentry *add_entry(struct fv_unpack *u, const char *path, const char *format,
 				   uint64_t off, uint64_t size)
 {
-	if (u->nentries == u->capentries) {
-		size_t cap = u->capentries ? u->capentries * 2 : 32;
-		struct fv_xentry *v = realloc(u->entries, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		u->entries = v;
-		u->capentries = cap;
-	}
+	if (fv_grow(&u->entries, &u->capentries, u->nentries, sizeof *u->entries))
+		return NULL;
 	struct fv_xentry *e = &u->entries[u->nentries];
 	memset(e, 0, sizeof *e);
 	e->path = strdup(path);

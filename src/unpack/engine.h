@@ -45,6 +45,8 @@ int fv_scan_progress(const uint8_t *data, size_t len, unsigned flags, struct fv_
 void fv_chunks_free(struct fv_chunks *c);
 /* Compiles the signature database; called once before threads start. */
 int fv_scan_init(char *err, size_t errlen);
+/* The compiled database and its key, for embedding at build time (malloc'd). */
+int fv_scan_serialize(char **bytes, size_t *len, char key[FV_SHA256_HEX]);
 
 struct fv_limits {
 	unsigned depth;        /* levels of recursion below the image (default 10) */

@@ -55,7 +55,17 @@ struct fv_format {
 	 * was written before the error is kept and the chunk is marked partial.
 	 */
 	int (*extract)(struct fv_xctx *x, const uint8_t *p, size_t size);
+	unsigned flags; /* FV_FMT_* */
 };
+
+/*
+ * The magic marks every record of the format, not only its start (tar
+ * headers, cpio entries, HEX lines), and a chunk may begin at any record.
+ * Hits of the same format inside its own chunk are its records, so identify
+ * neither probes nor lists them; without this, listing nested chunks would
+ * be quadratic in the number of records.
+ */
+#define FV_FMT_RECORDS 1u
 
 /* printf into out->desc, appending to what is there. */
 void fv_probe_desc(struct fv_probe *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -12,7 +12,9 @@
  * top-level chunk of its own.
  */
 #include "unpack/engine.h"
+#include "core/buf.h"
 #include "core/err.h"
+#include "core/hash.h"
 #include "core/map.h"
 #include "core/progress.h"
 
@@ -37,6 +39,31 @@ static char g_err[256];
 static int g_rc = 1;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static _Thread_local hs_scratch_t *t_scratch;
+
+/*
+ * The database compiled at build time (sigdb.c, made by sigdb_gen.c) is
+ * linked into the fwvet program; tests and tools without it compile at run
+ * time.  The key ties it to the exact patterns and vectorscan version, so a
+ * stale or foreign database is never used.
+ */
+extern const unsigned char fv_sigdb[] __attribute__((weak));
+extern const size_t fv_sigdb_size __attribute__((weak));
+extern const char fv_sigdb_key[] __attribute__((weak));
+
+static void pattern_key(char hex[FV_SHA256_HEX])
+{
+	struct fv_sha256 h;
+	fv_sha256_init(&h);
+	const char *v = hs_version();
+	fv_sha256_update(&h, v, strlen(v) + 1);
+	for (size_t f = 0; fv_formats[f]; f++)
+		for (const struct fv_magic *m = fv_formats[f]->magics; m && m->re; m++) {
+			uint32_t nums[3] = { (uint32_t)f, m->len, m->off };
+			fv_sha256_update(&h, m->re, strlen(m->re) + 1);
+			fv_sha256_update(&h, nums, sizeof nums);
+		}
+	fv_sha256_final(&h, hex);
+}
 
 static void compile_db(void)
 {
@@ -68,6 +95,16 @@ static void compile_db(void)
 		g_rc = FV_OK; /* nothing to find; fv_scan returns no chunks */
 		goto out;
 	}
+	if (fv_sigdb && fv_sigdb_key) {
+		char key[FV_SHA256_HEX];
+		pattern_key(key);
+		if (strcmp(key, fv_sigdb_key) == 0 &&
+		    hs_deserialize_database((const char *)fv_sigdb, fv_sigdb_size, &g_db) == HS_SUCCESS) {
+			g_rc = FV_OK;
+			goto out;
+		}
+		g_db = NULL; /* another CPU or version: compile instead */
+	}
 	hs_compile_error_t *cerr = NULL;
 	if (hs_compile_multi(expr, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &g_db, &cerr) !=
 	    HS_SUCCESS) {
@@ -84,6 +121,20 @@ out:
 	free(expr);
 	free(flags);
 	free(ids);
+}
+
+int fv_scan_serialize(char **bytes, size_t *len, char key[FV_SHA256_HEX])
+{
+	char err[256];
+	int rc = fv_scan_init(err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "%s\n", err);
+		return rc;
+	}
+	if (!g_db || hs_serialize_database(g_db, bytes, len) != HS_SUCCESS)
+		return FV_EFORMAT;
+	pattern_key(key);
+	return FV_OK;
 }
 
 int fv_scan_init(char *err, size_t errlen)
@@ -119,15 +170,9 @@ static int on_match(unsigned id, unsigned long long from, unsigned long long to,
 	uint64_t start = end - g_pat[id].back;
 	if (start < c->lo || start >= c->hi)
 		return 0;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct cand *v = realloc(c->v, cap * sizeof *v);
-		if (!v) {
-			c->oom = 1;
-			return 1; /* stop scanning */
-		}
-		c->v = v;
-		c->cap = cap;
+	if (fv_grow(&c->v, &c->cap, c->n, sizeof *c->v)) {
+		c->oom = 1;
+		return 1; /* stop scanning */
 	}
 	c->v[c->n].start = start;
 	c->v[c->n].fmt = g_pat[id].fmt;
@@ -145,27 +190,23 @@ static int cand_cmp(const void *a, const void *b)
 
 static int push_chunk(struct fv_chunks *out, const struct fv_chunk *ch)
 {
-	if (out->n == out->cap) {
-		size_t cap = out->cap ? out->cap * 2 : 16;
-		struct fv_chunk *v = realloc(out->v, cap * sizeof *v);
-		if (!v)
-			return FV_ENOMEM;
-		out->v = v;
-		out->cap = cap;
-	}
+	if (fv_grow(&out->v, &out->cap, out->n, sizeof *out->v))
+		return FV_ENOMEM;
 	out->v[out->n++] = *ch;
 	return FV_OK;
 }
 
 /* Probes every format that hit at one start and keeps the best answer. */
 static int probe_best(const uint8_t *data, size_t len, const struct cand *c, size_t nc,
-		      struct fv_chunk *best)
+		      const struct fv_format *inside, struct fv_chunk *best)
 {
 	int found = 0;
 	for (size_t i = 0; i < nc; i++) {
 		if (i > 0 && c[i].fmt == c[i - 1].fmt)
 			continue;
 		const struct fv_format *f = fv_formats[c[i].fmt];
+		if (f == inside && (f->flags & FV_FMT_RECORDS))
+			continue; /* a record of the chunk it is in */
 		struct fv_probe pr;
 		memset(&pr, 0, sizeof pr);
 		if (f->probe(data + c[i].start, len - c[i].start, &pr) != FV_OK)
@@ -225,6 +266,9 @@ int fv_scan_progress(const uint8_t *data, size_t len, unsigned flags, struct fv_
 		c.hi = w + FV_WINDOW < len ? w + FV_WINDOW : len;
 		c.base = w;
 		uint64_t end = c.hi + g_span < len ? c.hi + g_span : len;
+		/* One call maps the window's pages instead of a page fault per 64 KiB. */
+		if (flags & FV_SCAN_DROP)
+			fv_map_prefetch(data + w, (size_t)(end - w));
 		hs_error_t e = hs_scan(g_db, (const char *)data + w, (unsigned)(end - w), 0, t_scratch,
 				       on_match, &c);
 		if (c.oom) {
@@ -247,22 +291,26 @@ int fv_scan_progress(const uint8_t *data, size_t len, unsigned flags, struct fv_
 				i = j;
 				continue;
 			}
+			/* The innermost accepted chunk that holds this start, if any. */
+			int parent = -1;
+			if (nested) {
+				while (depth > 0 && out->v[stack[depth - 1]].off +
+							    out->v[stack[depth - 1]].size <= start)
+					depth--;
+				parent = depth > 0 ? (int)stack[depth - 1] : top;
+			}
 			struct fv_chunk ch;
 			memset(&ch, 0, sizeof ch);
-			/* A chunk inside another cannot reach past it. */
 			nested_probes += nested;
-			if (probe_best(data, nested ? (size_t)top_end : len, c.v + i, j - i, &ch)) {
+			/* A chunk inside another cannot reach past it. */
+			if (probe_best(data, nested ? (size_t)top_end : len, c.v + i, j - i,
+				       parent >= 0 ? out->v[parent].fmt : NULL, &ch)) {
+				ch.parent = parent;
 				if (!nested) {
-					ch.parent = -1;
 					depth = 0;
 					nested_probes = 0;
 					top = (int)out->n;
 					top_end = ch.off + ch.size;
-				} else {
-					while (depth > 0 && out->v[stack[depth - 1]].off +
-								    out->v[stack[depth - 1]].size <= start)
-						depth--;
-					ch.parent = depth > 0 ? (int)stack[depth - 1] : top;
 				}
 				if ((rc = push_chunk(out, &ch)) != FV_OK)
 					break;

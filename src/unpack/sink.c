@@ -9,6 +9,7 @@
  * with O_EXCL | O_NOFOLLOW for the same reason.
  */
 #include "unpack/sink.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/hash.h"
 #include "unpack/xctx.h"
@@ -236,14 +237,8 @@ static char *join3(const char *a, const char *b, const char *c)
 static struct fv_xfile *new_record(struct fv_xctx *x, const char *member, int on_disk)
 {
 	struct fv_unpack *u = x->run->u;
-	if (u->nfiles == u->capfiles) {
-		size_t cap = u->capfiles ? u->capfiles * 2 : 64;
-		struct fv_xfile *v = realloc(u->files, cap * sizeof *v);
-		if (!v)
-			return NULL;
-		u->files = v;
-		u->capfiles = cap;
-	}
+	if (fv_grow(&u->files, &u->capfiles, u->nfiles, sizeof *u->files))
+		return NULL;
 	struct fv_xfile *f = &u->files[u->nfiles];
 	memset(f, 0, sizeof *f);
 	f->path = join3(x->vpath, x->sep, member);
@@ -348,14 +343,8 @@ int fv_sink_dir(struct fv_xctx *x, const char *path, const struct fv_attr *a)
 	x->nwritten++;
 
 	struct fv_run *r = x->run;
-	if (r->ndirs == r->capdirs) {
-		size_t cap = r->capdirs ? r->capdirs * 2 : 64;
-		struct fv_pending_dir *v = realloc(r->dirs, cap * sizeof *v);
-		if (!v)
-			return FV_ENOMEM;
-		r->dirs = v;
-		r->capdirs = cap;
-	}
+	if (fv_grow(&r->dirs, &r->capdirs, r->ndirs, sizeof *r->dirs))
+		return FV_ENOMEM;
 	r->dirs[r->ndirs].disk = strdup(f->disk);
 	if (!r->dirs[r->ndirs].disk)
 		return FV_ENOMEM;

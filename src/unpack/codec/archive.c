@@ -61,6 +61,20 @@ static const char *libarchive_says(struct archive *a)
 	return s ? s : "no detail";
 }
 
+/* " at 0x..." for the header being read, or nothing when libarchive has lost track. */
+struct where {
+	char s[32];
+};
+
+static struct where at(struct archive *a)
+{
+	struct where w = { "" };
+	la_int64_t pos = archive_read_header_position(a);
+	if (pos >= 0)
+		snprintf(w.s, sizeof w.s, " at 0x%llx", (unsigned long long)pos);
+	return w;
+}
+
 /*
  * The name to hand to the sink.  libarchive may fail to convert a name to
  * the current locale and then has only one of its other forms, or none.
@@ -127,13 +141,13 @@ static int write_data(struct ctx *c, const char *name, const struct fv_attr *att
 			break;
 		if (r == ARCHIVE_WARN) {
 			/* e.g. a CRC mismatch: the data is kept, the chunk is marked */
-			fv_xctx_error(c->x, "entry %.200s at 0x%llx: %s", name,
-				      (unsigned long long)archive_read_header_position(c->a),
+			fv_xctx_error(c->x, "entry %.200s%s: %s", name,
+				      at(c->a).s,
 				      libarchive_says(c->a));
 			note(c, FV_ECRC);
 		} else if (r < ARCHIVE_WARN) {
-			fv_xctx_error(c->x, "entry %.200s at 0x%llx: data after byte %llu: %s", name,
-				      (unsigned long long)archive_read_header_position(c->a),
+			fv_xctx_error(c->x, "entry %.200s%s: data after byte %llu: %s", name,
+				      at(c->a).s,
 				      (unsigned long long)pos, libarchive_says(c->a));
 			rc = r == ARCHIVE_FATAL ? FV_ETRUNC : FV_EFORMAT;
 			break;
@@ -265,8 +279,8 @@ static int do_entry(struct ctx *c, struct archive_entry *e)
 	int has_size = archive_entry_size_is_set(e) && archive_entry_size(e) > 0;
 
 	if (archive_entry_is_data_encrypted(e) || archive_entry_is_metadata_encrypted(e)) {
-		fv_xctx_error(c->x, "entry %.200s at 0x%llx is encrypted: skipped", name,
-			      (unsigned long long)archive_read_header_position(c->a));
+		fv_xctx_error(c->x, "entry %.200s%s is encrypted: skipped", name,
+			      at(c->a).s);
 		note(c, FV_EUNSUP);
 		return FV_OK;
 	}
@@ -298,8 +312,13 @@ static int do_entry(struct ctx *c, struct archive_entry *e)
 		attr.mode |= S_IFREG;
 	if (hard) {
 		if (find_pending(c, hard)) {
-			if (!has_size)
+			if (!has_size && c->npend < MAX_PENDING)
 				return add_pending(c, name, hard, &attr);
+			if (!has_size) {
+				/* too many held back: settle for an empty set */
+				int rc = flush_set(c, hard, 0);
+				return rc ? rc : fv_sink_hardlink(c->x, name, hard);
+			}
 			int rc = add_pending(c, name, hard, &attr);
 			return rc ? rc : flush_set(c, hard, 1);
 		}
@@ -371,9 +390,11 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size,
 		}
 		if (r == ARCHIVE_FATAL || r == ARCHIVE_FAILED) {
 			/* The header position still names the broken header. */
-			fv_xctx_error(x, "entry %u at 0x%llx (after \"%.100s\"): %s", c.index + 1,
-				      (unsigned long long)archive_read_header_position(c.a),
-				      last[0] ? last : "start", libarchive_says(c.a));
+			if (last[0])
+				fv_xctx_error(x, "entry %u%s (after \"%.100s\"): %s", c.index + 1,
+					      at(c.a).s, last, libarchive_says(c.a));
+			else
+				fv_xctx_error(x, "first entry%s: %s", at(c.a).s, libarchive_says(c.a));
 			rc = FV_EFORMAT;
 			if (r == ARCHIVE_FATAL || ++failed > MAX_FAILED_HEADERS)
 				break;
@@ -385,8 +406,8 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size,
 		snprintf(last, sizeof last, "%s", name);
 		if (r == ARCHIVE_WARN) {
 			/* e.g. a name in a charset the locale cannot show */
-			fv_xctx_error(x, "entry %.200s at 0x%llx: %s", name,
-				      (unsigned long long)archive_read_header_position(c.a),
+			fv_xctx_error(x, "entry %.200s%s: %s", name,
+				      at(c.a).s,
 				      libarchive_says(c.a));
 		}
 		int er = do_entry(&c, e);

@@ -158,4 +158,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 
 const struct fv_format fv_format_ar = {
 	"ar", "Unix ar archive, Debian package (via libarchive)", magics, probe, extract,
+	0,
 };

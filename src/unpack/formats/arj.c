@@ -632,4 +632,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 
 const struct fv_format fv_format_arj = {
 	"arj", "ARJ archive, methods 0-4 (own decoder)", magics, probe, extract,
+	0,
 };

@@ -281,4 +281,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 
 const struct fv_format fv_format_cpio = {
 	"cpio", "cpio archive: newc, odc and old binary (via libarchive)", magics, probe, extract,
+	FV_FMT_RECORDS,
 };

@@ -79,4 +79,5 @@ const struct fv_format fv_format_dtb = {
 	"dtb",
 	"flattened device tree blob: identified and described, not unpacked",
 	magics, probe, NULL,
+	0,
 };

@@ -249,4 +249,5 @@ const struct fv_format fv_format_elf = {
 	magics,
 	probe,
 	NULL,
+	0,
 };

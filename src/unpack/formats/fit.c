@@ -304,4 +304,5 @@ const struct fv_format fv_format_fit = {
 	"fit",
 	"U-Boot FIT image: every image node extracted (decompressed), hashes verified",
 	magics, probe, extract,
+	0,
 };

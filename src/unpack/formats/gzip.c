@@ -81,4 +81,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 
 const struct fv_format fv_format_gzip = {
 	"gzip", "gzip (RFC 1952), one member per chunk; CRC32 and size checked", magics, probe, extract,
+	0,
 };

@@ -5,15 +5,9 @@
  * Start records (03, 05) give the entry point.  The extractor converts the
  * records to the binary image flash would hold (memimg.h).
  *
- * The magic must fire on the first record of a file, not on each of its
- * thousands of lines: identify probes hits inside accepted chunks too, and
- * every probe walks to the end-of-file record, so a hit per line would make
- * identify quadratic and list each line as a nested chunk.  vectorscan has
- * no look-behind, so each magic matches the context before the record as
- * well: the start of the scanned buffer, a padding byte, or a previous line
- * that is empty or does not start with ':' (a record line always does).
- * The engine places the chunk from the END of the match (len + off bytes
- * back), so the context consumed before the ':' does not move the chunk.
+ * The magic fires on every record line; FV_FMT_RECORDS tells the scanner
+ * that hits inside a HEX chunk are its own lines, so they are not probed
+ * again.  The probe's checksums do the validating.
  */
 #include "core/cursor.h"
 #include "core/err.h"
@@ -27,12 +21,8 @@
 
 #define HEX "[0-9A-Fa-f]"
 static const struct fv_magic magics[] = {
-	/*
-	 * ':' LL AAAA 0T are the 9 bytes that end every match.  Before them:
-	 * the start of the buffer, any byte but a line end (a file appended to
-	 * binary data), or a previous line without ':' and a hex digit in it.
-	 */
-	{ "(?:\\A|[^\\r\\n]|(?:\\A|\\n)(?:[^:\\r\\n]|:[^0-9A-Fa-f:\\r\\n])*:?\\r?\\n):" HEX "{6}0[0-5]", 9, 0 },
+	/* ':' count, address, and a record type 00..05 */
+	{ ":" HEX "{6}0[0-5]", 9, 0 },
 	{ NULL, 0, 0 },
 };
 
@@ -275,4 +265,5 @@ const struct fv_format fv_format_ihex = {
 	magics,
 	probe,
 	extract,
+	FV_FMT_RECORDS,
 };

@@ -146,4 +146,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 
 const struct fv_format fv_format_iso9660 = {
 	"iso9660", "ISO 9660 filesystem, Rock Ridge, Joliet (via libarchive)", magics, probe, extract,
+	0,
 };

@@ -62,4 +62,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 const struct fv_format fv_format_lzop = {
 	"lzop", "lzop files (LZO1X-1, -1(15), -999), with our own LZO1X decoder; checksums verified",
 	magics, probe, extract,
+	0,
 };

@@ -92,4 +92,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 
 const struct fv_format fv_format_sevenzip = {
 	"7z", "7-Zip archive (via libarchive)", magics, probe, extract,
+	0,
 };

@@ -1462,4 +1462,5 @@ const struct fv_format fv_format_squashfs = {
 	"squashfs",
 	"squashfs 4.0 little and big endian, every compressor (LZO ours); 2.x/3.x identified only",
 	magics, probe, extract,
+	0,
 };

@@ -7,12 +7,8 @@
  * address and data.  The extractor converts the records to the binary image
  * flash would hold (memimg.h).
  *
- * As for Intel HEX (ihex.c), the magic must fire once per file, not once
- * per line: it matches the header record, which comes once, or a data
- * record at the start of the buffer, after a byte other than a line end,
- * or after a line with nothing like a record in it (no 'S' and a digit).
- * The context before the record is matched too, since vectorscan has no
- * look-behind; the engine places the chunk from the end of the match.
+ * As for Intel HEX (ihex.c), the magic fires on every record and
+ * FV_FMT_RECORDS keeps the scanner from probing a chunk's own records.
  */
 #include "core/cursor.h"
 #include "core/err.h"
@@ -28,8 +24,8 @@
 static const struct fv_magic magics[] = {
 	/* The header comes once per file and cannot occur inside a record line. */
 	{ "S0" HEX "{6}", 8, 0 },
-	/* Without a header: "S" type count address, after context as for ihex.c. */
-	{ "(?:\\A|[^\\r\\n]|(?:\\A|\\n)(?:[^S\\r\\n]|S[^0-9S\\r\\n])*S?\\r?\\n)S[1-3]" HEX "{6}", 8, 0 },
+	/* Without a header: a data record, "S" type count address. */
+	{ "S[1-3]" HEX "{6}", 8, 0 },
 	{ NULL, 0, 0 },
 };
 
@@ -306,4 +302,5 @@ const struct fv_format fv_format_srec = {
 	magics,
 	probe,
 	extract,
+	FV_FMT_RECORDS,
 };

@@ -213,4 +213,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 
 const struct fv_format fv_format_tar = {
 	"tar", "tar archive: POSIX ustar, pax and GNU (via libarchive)", magics, probe, extract,
+	FV_FMT_RECORDS,
 };

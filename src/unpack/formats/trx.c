@@ -153,4 +153,5 @@ const struct fv_format fv_format_trx = {
 	"trx",
 	"Broadcom TRX v1/v2: CRC checked, partitions split",
 	magics, probe, extract,
+	0,
 };

@@ -278,4 +278,5 @@ const struct fv_format fv_format_uimage = {
 	"uimage",
 	"legacy U-Boot image: header and data CRCs, payload decompressed, multi-file split",
 	magics, probe, extract,
+	0,
 };
