@@ -25,7 +25,7 @@ for h in "$dir"/tests/fuzz/fuzz_*; do
 	[ -d "$seeds/$f" ] && cp -n "$seeds/$f"/* "$corpus"/ 2>/dev/null || true
 	[ "$f" = scan ] && cp -n "$seeds"/*/* "$corpus"/ 2>/dev/null || true
 	printf '%-10s ' "$f"
-	if "$h" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
+	if "$h" -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=8192 -timeout=10 \
 		-artifact_prefix="$dir/crashes/$f-" "$corpus" >"$dir/$f.log" 2>&1; then
 		grep -Eo 'cov: [0-9]+' "$dir/$f.log" | tail -1 || true
 	else

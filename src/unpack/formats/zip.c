@@ -334,5 +334,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 
 const struct fv_format fv_format_zip = {
 	"zip", "zip archive, zip64 (via libarchive)", magics, probe, extract,
-	0,
+	FV_FMT_RECORDS,
 };
