@@ -42,6 +42,16 @@ perl
 binutils
 arj
 libarchive-tools
+e2fsprogs
+libext2fs-dev
+dosfstools
+mtools
+util-linux
+cramfsswap
+genromfs
+android-sdk-libsparse-utils
+mtd-utils
+unyaffs
 "
 
 # Only `make bench` needs the peer tools it compares against.

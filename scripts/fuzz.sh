@@ -18,6 +18,7 @@ tests/fuzz/make-seeds.sh "$seeds"
 mkdir -p "$dir/crashes"
 status=0
 for h in "$dir"/tests/fuzz/fuzz_*; do
+	[ -f "$h" ] && [ -x "$h" ] || continue # not the .p object folders
 	name=$(basename "$h")
 	f=${name#fuzz_}
 	corpus=$dir/corpus/$f

@@ -67,6 +67,15 @@ struct fv_format {
  */
 #define FV_FMT_RECORDS 1u
 
+/*
+ * A bare compressed stream with no container structure of its own (zlib,
+ * xz, lzma, bzip2, zstd, lz4).  Inside another chunk such a stream is almost
+ * always that chunk's own compressed block (a squashfs's xz blocks, a
+ * cramfs's zlib pages, a uImage's payload), so identify does not list it
+ * there; at the top level it is found as usual.
+ */
+#define FV_FMT_STREAM 2u
+
 /* printf into out->desc, appending to what is there. */
 void fv_probe_desc(struct fv_probe *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -11,10 +11,11 @@
 
 #define X(n) extern const struct fv_format fv_format_##n;
 #define FV_FORMAT_LIST                                                                             \
-	X(uimage) X(fit) X(trx) X(dtb) X(squashfs)                                                 \
+	X(uimage) X(fit) X(trx) X(dtb) X(squashfs) X(cramfs) X(romfs) X(android_sparse) X(ubi) X(ubifs) X(jffs2)               \
 	X(sevenzip) X(zip) X(tar) X(cpio) X(iso9660) X(ar) X(arj)                                  \
 	X(gzip) X(xz) X(bzip2) X(zstd) X(lz4) X(lzop) X(lzma) X(zlib)                              \
-	X(ihex) X(srec) X(elf)
+	X(ext) X(fat)                                                                    \
+	X(ihex) X(srec) X(elf) X(yaffs2)
 FV_FORMAT_LIST
 #undef X
 

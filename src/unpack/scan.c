@@ -207,6 +207,8 @@ static int probe_best(const uint8_t *data, size_t len, const struct cand *c, siz
 		const struct fv_format *f = fv_formats[c[i].fmt];
 		if (f == inside && (f->flags & FV_FMT_RECORDS))
 			continue; /* a record of the chunk it is in */
+		if (inside && (f->flags & FV_FMT_STREAM))
+			continue; /* a block of the chunk it is in */
 		struct fv_probe pr;
 		memset(&pr, 0, sizeof pr);
 		if (f->probe(data + c[i].start, len - c[i].start, &pr) != FV_OK)
@@ -233,6 +235,101 @@ int fv_scan(const uint8_t *data, size_t len, unsigned flags, struct fv_chunks *o
 	return fv_scan_progress(data, len, flags, NULL, out);
 }
 
+/* The state of one pass over a file's candidates, window after window. */
+struct pass {
+	const uint8_t *data;
+	size_t len;
+	unsigned flags;
+	struct fv_chunks *out;
+	uint64_t top_end; /* end of the last accepted top-level chunk */
+	int top;          /* its index in out */
+	/* Open chunks that may enclose later ones, innermost last (nested mode). */
+	size_t stack[64];
+	size_t depth;
+	/*
+	 * A budget of nested probes per top-level chunk keeps identify linear
+	 * whatever a chunk holds.  Extraction never probes nested candidates.
+	 */
+	size_t nested_probes;
+};
+
+/* Probes the candidates of one window, in order of their start. */
+static int take_candidates(struct pass *ps, struct cands *c)
+{
+	if (c->n > 1)
+		qsort(c->v, c->n, sizeof *c->v, cand_cmp);
+	struct fv_chunks *out = ps->out;
+	for (size_t i = 0; i < c->n;) {
+		size_t j = i;
+		while (j < c->n && c->v[j].start == c->v[i].start)
+			j++;
+		uint64_t start = c->v[i].start;
+		int nested = start < ps->top_end;
+		if (nested && (!(ps->flags & FV_SCAN_NESTED) || ps->nested_probes >= FV_NESTED_MAX)) {
+			i = j;
+			continue;
+		}
+		/* The innermost accepted chunk that holds this start, if any. */
+		int parent = -1;
+		if (nested) {
+			while (ps->depth > 0 && out->v[ps->stack[ps->depth - 1]].off +
+							 out->v[ps->stack[ps->depth - 1]].size <= start)
+				ps->depth--;
+			parent = ps->depth > 0 ? (int)ps->stack[ps->depth - 1] : ps->top;
+		}
+		struct fv_chunk ch;
+		memset(&ch, 0, sizeof ch);
+		ps->nested_probes += nested;
+		/* A chunk inside another cannot reach past it. */
+		if (probe_best(ps->data, nested ? (size_t)ps->top_end : ps->len, c->v + i, j - i,
+			       parent >= 0 ? out->v[parent].fmt : NULL, &ch)) {
+			ch.parent = parent;
+			if (!nested) {
+				ps->depth = 0;
+				ps->nested_probes = 0;
+				ps->top = (int)out->n;
+				ps->top_end = ch.off + ch.size;
+			}
+			int rc = push_chunk(out, &ch);
+			if (rc)
+				return rc;
+			if (nested && ps->depth < sizeof ps->stack / sizeof *ps->stack)
+				ps->stack[ps->depth++] = out->n - 1;
+		}
+		i = j;
+	}
+	return FV_OK;
+}
+
+/* One window's vectorscan pass, runnable on its own thread. */
+struct window {
+	const uint8_t *data;
+	size_t len;
+	unsigned flags;
+	uint64_t w;
+	hs_scratch_t *scratch;
+	struct cands c;
+	int rc;
+};
+
+static void *scan_window(void *arg)
+{
+	struct window *win = arg;
+	struct cands *c = &win->c;
+	c->n = 0;
+	c->oom = 0;
+	c->lo = c->base = win->w;
+	c->hi = win->w + FV_WINDOW < win->len ? win->w + FV_WINDOW : win->len;
+	uint64_t end = c->hi + g_span < win->len ? c->hi + g_span : win->len;
+	/* One call maps the window's pages instead of a page fault per 64 KiB. */
+	if (win->flags & FV_SCAN_DROP)
+		fv_map_prefetch(win->data + win->w, (size_t)(end - win->w));
+	hs_error_t e = hs_scan(g_db, (const char *)win->data + win->w, (unsigned)(end - win->w), 0,
+			       win->scratch, on_match, c);
+	win->rc = c->oom ? FV_ENOMEM : (e != HS_SUCCESS && e != HS_SCAN_TERMINATED) ? FV_EIO : FV_OK;
+	return NULL;
+}
+
 int fv_scan_progress(const uint8_t *data, size_t len, unsigned flags, struct fv_progress *prog,
 		     struct fv_chunks *out)
 {
@@ -245,98 +342,70 @@ int fv_scan_progress(const uint8_t *data, size_t len, unsigned flags, struct fv_
 	if (!t_scratch && hs_alloc_scratch(g_db, &t_scratch) != HS_SUCCESS)
 		return FV_ENOMEM;
 
-	struct cands c;
-	memset(&c, 0, sizeof c);
-	uint64_t top_end = 0; /* end of the last accepted top-level chunk */
-	int top = -1;         /* its index in out */
-	/* Open chunks that may enclose later ones, innermost last (nested mode). */
-	size_t stack[64];
-	size_t depth = 0;
+	struct pass ps;
+	memset(&ps, 0, sizeof ps);
+	ps.data = data;
+	ps.len = len;
+	ps.flags = flags;
+	ps.out = out;
+	ps.top = -1;
 	/*
-	 * Formats whose magic marks every record (tar, cpio, Intel HEX) would
-	 * make nested probing quadratic; a budget per top-level chunk keeps
-	 * identify linear.  Extraction never probes nested candidates.
+	 * Files of more than one window are scanned two windows at a time, the
+	 * second on a thread of its own, so both cores work on a big image.
+	 * Probing stays on this thread and in file order.
 	 */
-	size_t nested_probes = 0;
+	struct window win[2];
+	memset(win, 0, sizeof win);
+	for (int k = 0; k < 2; k++) {
+		win[k].data = data;
+		win[k].len = len;
+		win[k].flags = flags;
+	}
+	win[0].scratch = t_scratch;
+	if (len > FV_WINDOW && hs_clone_scratch(t_scratch, &win[1].scratch) != HS_SUCCESS)
+		win[1].scratch = NULL;
 	uint64_t dropped = 0;
 
-	for (uint64_t w = 0; w < len; w += FV_WINDOW) {
-		c.n = 0;
-		c.lo = w;
-		c.hi = w + FV_WINDOW < len ? w + FV_WINDOW : len;
-		c.base = w;
-		uint64_t end = c.hi + g_span < len ? c.hi + g_span : len;
-		/* One call maps the window's pages instead of a page fault per 64 KiB. */
-		if (flags & FV_SCAN_DROP)
-			fv_map_prefetch(data + w, (size_t)(end - w));
-		hs_error_t e = hs_scan(g_db, (const char *)data + w, (unsigned)(end - w), 0, t_scratch,
-				       on_match, &c);
-		if (c.oom) {
-			rc = FV_ENOMEM;
-			break;
+	for (uint64_t w = 0; w < len && rc == FV_OK;) {
+		int two = win[1].scratch && w + FV_WINDOW < len;
+		pthread_t th;
+		int threaded = 0;
+		win[0].w = w;
+		win[1].w = w + FV_WINDOW;
+		if (two)
+			threaded = pthread_create(&th, NULL, scan_window, &win[1]) == 0;
+		scan_window(&win[0]);
+		if (threaded)
+			pthread_join(th, NULL);
+		else if (two)
+			scan_window(&win[1]);
+		uint64_t hi = win[0].c.hi;
+		for (int k = 0; k <= two && rc == FV_OK; k++) {
+			rc = win[k].rc;
+			if (rc == FV_OK)
+				rc = take_candidates(&ps, &win[k].c);
+			hi = win[k].c.hi;
 		}
-		if (e != HS_SUCCESS && e != HS_SCAN_TERMINATED) {
-			rc = FV_EIO;
-			break;
-		}
-		if (c.n > 1)
-			qsort(c.v, c.n, sizeof *c.v, cand_cmp);
-		for (size_t i = 0; i < c.n;) {
-			size_t j = i;
-			while (j < c.n && c.v[j].start == c.v[i].start)
-				j++;
-			uint64_t start = c.v[i].start;
-			int nested = start < top_end;
-			if (nested && (!(flags & FV_SCAN_NESTED) || nested_probes >= FV_NESTED_MAX)) {
-				i = j;
-				continue;
-			}
-			/* The innermost accepted chunk that holds this start, if any. */
-			int parent = -1;
-			if (nested) {
-				while (depth > 0 && out->v[stack[depth - 1]].off +
-							    out->v[stack[depth - 1]].size <= start)
-					depth--;
-				parent = depth > 0 ? (int)stack[depth - 1] : top;
-			}
-			struct fv_chunk ch;
-			memset(&ch, 0, sizeof ch);
-			nested_probes += nested;
-			/* A chunk inside another cannot reach past it. */
-			if (probe_best(data, nested ? (size_t)top_end : len, c.v + i, j - i,
-				       parent >= 0 ? out->v[parent].fmt : NULL, &ch)) {
-				ch.parent = parent;
-				if (!nested) {
-					depth = 0;
-					nested_probes = 0;
-					top = (int)out->n;
-					top_end = ch.off + ch.size;
-				}
-				if ((rc = push_chunk(out, &ch)) != FV_OK)
-					break;
-				if (nested && depth < sizeof stack / sizeof *stack)
-					stack[depth++] = out->n - 1;
-			}
-			i = j;
-		}
-		if (rc)
-			break;
 		/*
 		 * A read-only file mapping can give back the pages behind us:
 		 * they are the page cache's, and come back on a later touch.
-		 * This keeps a 1 GiB scan's resident memory at a window or two.
+		 * This keeps a 1 GiB scan's resident memory at a few windows.
 		 */
-		if ((flags & FV_SCAN_DROP) && c.lo > FV_WINDOW + dropped) {
-			fv_map_drop(data + dropped, (size_t)(c.lo - FV_WINDOW - dropped));
-			dropped = c.lo - FV_WINDOW;
+		if ((flags & FV_SCAN_DROP) && w > FV_WINDOW + dropped) {
+			fv_map_drop(data + dropped, (size_t)(w - FV_WINDOW - dropped));
+			dropped = w - FV_WINDOW;
 		}
 		if (prog)
-			fv_progress_update(prog, c.hi);
-		/* A chunk that runs past this window swallows the windows it covers. */
-		if (!(flags & FV_SCAN_NESTED) && top_end > c.hi)
-			w = (top_end / FV_WINDOW) * FV_WINDOW - FV_WINDOW;
+			fv_progress_update(prog, hi);
+		w = hi;
+		/* A chunk that runs past these windows swallows the windows it covers. */
+		if (!(flags & FV_SCAN_NESTED) && ps.top_end > w)
+			w = (ps.top_end / FV_WINDOW) * FV_WINDOW;
 	}
-	free(c.v);
+	if (win[1].scratch)
+		hs_free_scratch(win[1].scratch);
+	free(win[0].c.v);
+	free(win[1].c.v);
 	if (rc) {
 		fv_chunks_free(out);
 		return rc;

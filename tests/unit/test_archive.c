@@ -4,26 +4,15 @@
  * hand-built ARJ, sized exactly (garbage follows each), rejected when
  * damaged at the start, flagged when cut, and extracted through a real sink.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <archive.h>
 #include <archive_entry.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "core/err.h"
-#include "unpack/format.h"
-#include "unpack/sink.h"
-#include "unpack/xctx.h"
+#include "testlib.h"
 
 #define CAP (8u << 20)
 #define GARBAGE 1000
@@ -95,35 +84,24 @@ static struct mem build(int (*set)(struct archive *), const char *opts, unsigned
 	return m;
 }
 
-static int probe(const struct fv_format *f, const uint8_t *p, size_t n, struct fv_probe *o)
-{
-	memset(o, 0, sizeof *o);
-	int rc = f->probe(p, n, o);
-	if (rc == 0) {
-		assert_true(o->size <= n);
-		assert_true(o->desc[0] != 0);
-	}
-	return rc;
-}
-
 /* Exact size with garbage after; cut in the middle it is flagged truncated. */
 static void check_sized(const char *fmt, struct mem m)
 {
 	const struct fv_format *f = fv_format_find(fmt);
 	assert_non_null(f);
 	struct fv_probe o;
-	assert_int_equal(probe(f, m.p, m.n + GARBAGE, &o), 0);
+	assert_int_equal(fv_test_probe(f, m.p, m.n + GARBAGE, &o), 0);
 	if (o.size != m.n)
 		fail_msg("%s: size %llu, archive is %zu bytes (%s)", fmt, (unsigned long long)o.size, m.n,
 			 o.desc);
 	assert_int_equal(o.truncated, 0);
 	assert_int_equal(o.conf, FV_CONF_HIGH);
 	/* exactly the archive: same answer */
-	assert_int_equal(probe(f, m.p, m.n, &o), 0);
+	assert_int_equal(fv_test_probe(f, m.p, m.n, &o), 0);
 	assert_int_equal(o.size, m.n);
 	/* cut in the middle of the big member */
 	size_t cut = m.n / 2;
-	if (probe(f, m.p, cut, &o) == 0) {
+	if (fv_test_probe(f, m.p, cut, &o) == 0) {
 		assert_int_equal(o.truncated, 1);
 		assert_int_equal(o.size, cut);
 	} else if (strcmp(fmt, "iso9660") != 0) {
@@ -158,93 +136,35 @@ static void garbage_rejected(const char *fmt)
 			memcpy(h, "\x60\xea\x40\x00\x22\x0b\x01\x02\x10\x00\x02", 11);
 		if (!strcmp(fmt, "ar"))
 			continue; /* its magic alone is an empty archive */
-		assert_int_not_equal(probe(f, g, 1 << 16, &o), 0);
+		assert_int_not_equal(fv_test_probe(f, g, 1 << 16, &o), 0);
 	}
 	free(g);
 }
 
 /* ---- a sink to extract into ------------------------------------------------ */
 
-struct env {
-	char root[300];
-	struct fv_unpack u;
-	struct fv_run run;
-	struct fv_xctx x;
-	int dirfd;
-};
-
-static struct env *env_new(const char *folder)
+/* Big enough a chunk that big.bin stays within the decompression ratio. */
+static struct fv_test_env *env_new(const char *folder)
 {
-	struct env *e = calloc(1, sizeof *e);
-	snprintf(e->root, sizeof e->root, "%s/out-XXXXXX", tmp);
-	assert_non_null(mkdtemp(e->root));
-	e->run.u = &e->u;
-	fv_limits_default(&e->run.lim);
-	e->run.lim.total_bytes = 64 << 20;
-	e->run.rootfd = open(e->root, O_RDONLY | O_DIRECTORY);
-	assert_int_equal(fv_sink_mkfolder(&e->run, folder, &e->dirfd), 0);
-	char vpath[64];
-	snprintf(vpath, sizeof vpath, "img!%s", folder);
-	fv_xctx_init(&e->x, &e->run, e->dirfd, vpath, folder, "img", 100000, 1);
-	return e;
-}
-
-static void env_free(struct env *e)
-{
-	fv_xctx_fini(&e->x);
-	fv_sink_finish(&e->run);
-	close(e->dirfd);
-	close(e->run.rootfd);
-	fv_unpack_free(&e->u);
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->root);
-	assert_int_equal(system(cmd), 0);
-	free(e);
-}
-
-static void assert_member(struct env *e, const char *rel, const void *want, size_t n)
-{
-	char p[600];
-	snprintf(p, sizeof p, "%s/%s", e->root, rel);
-	FILE *f = fopen(p, "rb");
-	if (!f)
-		fail_msg("member %s missing", rel);
-	uint8_t *b = malloc(n + 1);
-	size_t got = fread(b, 1, n + 1, f);
-	fclose(f);
-	assert_int_equal(got, n);
-	assert_memory_equal(b, want, n);
-	free(b);
-}
-
-static const struct fv_xfile *record(struct env *e, const char *suffix)
-{
-	size_t k = strlen(suffix);
-	for (size_t i = 0; i < e->u.nfiles; i++) {
-		size_t n = strlen(e->u.files[i].path);
-		if (n >= k && strcmp(e->u.files[i].path + n - k, suffix) == 0)
-			return &e->u.files[i];
-	}
-	fail_msg("no record for %s", suffix);
-	return NULL;
+	return fv_test_env_new(tmp, folder, 100000);
 }
 
 enum { T_LINKS = 1, T_MODES = 2 };
 
-static void assert_tree(struct env *e, const char *folder, int what)
+static void assert_tree(struct fv_test_env *e, const char *folder, int what)
 {
 	char p[200];
 	snprintf(p, sizeof p, "%s/etc/passwd", folder);
-	assert_member(e, p, "root:x:0:0:root:/root:/bin/sh\n", 30);
+	fv_test_assert_member(e, p, "root:x:0:0:root:/root:/bin/sh\n", 30);
 	snprintf(p, sizeof p, "%s/usr/lib/big.bin", folder);
-	assert_member(e, p, big, sizeof big);
+	fv_test_assert_member(e, p, big, sizeof big);
 	if (what & T_LINKS) {
-		const struct fv_xfile *r = record(e, "!/bin/sh");
+		const struct fv_xfile *r = fv_test_record(e, "!/bin/sh");
 		assert_int_equal(r->type, FV_FT_SYMLINK);
 		assert_string_equal(r->link, "busybox");
 	}
 	if (what & T_MODES)
-		assert_int_equal(record(e, "!/bin/busybox")->mode & 07777, 0755);
+		assert_int_equal(fv_test_record(e, "!/bin/busybox")->mode & 07777, 0755);
 }
 
 /* ---- tar -------------------------------------------------------------------- */
@@ -272,11 +192,11 @@ static void tar_damage(void **state)
 	struct fv_probe o;
 	/* a bad checksum in the first header: not a tar */
 	m.p[0] ^= 1;
-	assert_int_not_equal(probe(f, m.p, m.n + GARBAGE, &o), 0);
+	assert_int_not_equal(fv_test_probe(f, m.p, m.n + GARBAGE, &o), 0);
 	m.p[0] ^= 1;
 	/* a bad checksum in the second: the archive ends before it, unfinished */
 	m.p[512 + 1] ^= 1;
-	assert_int_equal(probe(f, m.p, m.n + GARBAGE, &o), 0);
+	assert_int_equal(fv_test_probe(f, m.p, m.n + GARBAGE, &o), 0);
 	assert_int_equal(o.size, 512);
 	assert_int_equal(o.conf, FV_CONF_MEDIUM);
 	assert_int_equal(o.truncated, 0);
@@ -289,21 +209,21 @@ static void tar_extracts_and_flags_truncation(void **state)
 	(void)state;
 	const struct fv_format *f = fv_format_find("tar");
 	struct mem m = build(archive_write_set_format_pax, NULL, K_DIRS | K_LINKS | K_HARD, 0);
-	struct env *e = env_new("0x0.tar");
+	struct fv_test_env *e = env_new("0x0.tar");
 	assert_int_equal(f->extract(&e->x, m.p, m.n), 0);
 	assert_tree(e, "0x0.tar", T_LINKS | T_MODES);
 	/* the hard link is a copy */
-	assert_member(e, "0x0.tar/bin/ash", "BusyBox v1.36.1 multi-call binary\n", 34);
-	env_free(e);
+	fv_test_assert_member(e, "0x0.tar/bin/ash", "BusyBox v1.36.1 multi-call binary\n", 34);
+	fv_test_env_free(e);
 
 	/* cut inside big.bin: passwd is kept, an error names the member */
 	e = env_new("0x0.tar");
 	size_t cut = 4 * 512 + 30000;
 	int rc = f->extract(&e->x, m.p, cut);
 	assert_true(rc < 0);
-	assert_member(e, "0x0.tar/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 30);
+	fv_test_assert_member(e, "0x0.tar/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n", 30);
 	assert_non_null(strstr(e->x.err, "big.bin"));
-	env_free(e);
+	fv_test_env_free(e);
 	free(m.p);
 }
 
@@ -322,12 +242,12 @@ static void cpio_sizes(void **state)
 		const struct fv_format *f = fv_format_find("cpio");
 		struct fv_probe o;
 		m.p[1] ^= 0x40;
-		assert_int_not_equal(probe(f, m.p, m.n + GARBAGE, &o), 0);
+		assert_int_not_equal(fv_test_probe(f, m.p, m.n + GARBAGE, &o), 0);
 		m.p[1] ^= 0x40;
-		struct env *e = env_new("0x0.cpio");
+		struct fv_test_env *e = env_new("0x0.cpio");
 		assert_int_equal(f->extract(&e->x, m.p, m.n), 0);
 		assert_tree(e, "0x0.cpio", T_LINKS | T_MODES);
-		env_free(e);
+		fv_test_env_free(e);
 		free(m.p);
 	}
 	garbage_rejected("cpio");
@@ -359,12 +279,12 @@ static void cpio_newc_hardlinks(void **state)
 	}
 	archive_write_close(a);
 	archive_write_free(a);
-	struct env *e = env_new("0x0.cpio");
+	struct fv_test_env *e = env_new("0x0.cpio");
 	assert_int_equal(fv_format_find("cpio")->extract(&e->x, m.p, m.n), 0);
-	assert_member(e, "0x0.cpio/a", d, sizeof d - 1);
-	assert_member(e, "0x0.cpio/b", d, sizeof d - 1);
-	assert_member(e, "0x0.cpio/c", d, sizeof d - 1);
-	env_free(e);
+	fv_test_assert_member(e, "0x0.cpio/a", d, sizeof d - 1);
+	fv_test_assert_member(e, "0x0.cpio/b", d, sizeof d - 1);
+	fv_test_assert_member(e, "0x0.cpio/c", d, sizeof d - 1);
+	fv_test_env_free(e);
 	free(m.p);
 }
 
@@ -390,23 +310,23 @@ static void zip_sizes(void **state)
 		struct fv_probe o;
 		/* a member's local header is inside this archive, not an archive */
 		size_t second = find(&m, "PK\x03\x04", 1);
-		assert_int_not_equal(probe(f, m.p + second, m.n + GARBAGE - second, &o), 0);
+		assert_int_not_equal(fv_test_probe(f, m.p + second, m.n + GARBAGE - second, &o), 0);
 		/* no end of central directory: what the local headers hold, truncated */
 		size_t cd = find(&m, "PK\x01\x02", 0);
-		assert_int_equal(probe(f, m.p, cd + 10, &o), 0);
+		assert_int_equal(fv_test_probe(f, m.p, cd + 10, &o), 0);
 		assert_int_equal(o.truncated, 1);
 		assert_int_equal(o.conf, FV_CONF_MEDIUM);
-		struct env *e = env_new("0x0.zip");
+		struct fv_test_env *e = env_new("0x0.zip");
 		assert_int_equal(f->extract(&e->x, m.p, m.n), 0);
 		assert_tree(e, "0x0.zip", T_LINKS | T_MODES);
-		env_free(e);
+		fv_test_env_free(e);
 		/* the same archive cut before its central directory: partial */
 		e = env_new("0x0.zip");
 		assert_true(f->extract(&e->x, m.p, cd + 10) < 0);
 		/* (a symlink's type and modes are only in the central directory) */
 		assert_tree(e, "0x0.zip", 0);
 		assert_non_null(strstr(e->x.err, "end of central directory"));
-		env_free(e);
+		fv_test_env_free(e);
 		free(m.p);
 	}
 	garbage_rejected("zip");
@@ -431,10 +351,10 @@ static void zip_utf8_names(void **state)
 	archive_write_close(a);
 	archive_write_free(a);
 	assert_non_null(memmem(m.p, m.n, "\xe6\x97\xa5\xe6\x9c\xac.txt", 10));
-	struct env *x = env_new("0x0.zip");
+	struct fv_test_env *x = env_new("0x0.zip");
 	assert_int_equal(fv_format_find("zip")->extract(&x->x, m.p, m.n), 0);
-	assert_member(x, "0x0.zip/\xe6\x97\xa5\xe6\x9c\xac.txt", "hi\n", 3);
-	env_free(x);
+	fv_test_assert_member(x, "0x0.zip/\xe6\x97\xa5\xe6\x9c\xac.txt", "hi\n", 3);
+	fv_test_env_free(x);
 	free(m.p);
 }
 
@@ -448,12 +368,12 @@ static void sevenzip_sizes(void **state)
 	check_sized("7z", m);
 	struct fv_probe o;
 	m.p[14] ^= 1; /* next header offset, under the start header CRC */
-	assert_int_equal(probe(f, m.p, m.n, &o), FV_ECRC);
+	assert_int_equal(fv_test_probe(f, m.p, m.n, &o), FV_ECRC);
 	m.p[14] ^= 1;
-	struct env *e = env_new("0x0.7z");
+	struct fv_test_env *e = env_new("0x0.7z");
 	assert_int_equal(f->extract(&e->x, m.p, m.n), 0);
 	assert_tree(e, "0x0.7z", T_MODES);
-	env_free(e);
+	fv_test_env_free(e);
 	free(m.p);
 	garbage_rejected("7z");
 }
@@ -466,21 +386,21 @@ static void iso_sizes(void **state)
 			     K_DIRS | K_LINKS, 0);
 	check_sized("iso9660", m);
 	struct fv_probe o;
-	assert_int_equal(probe(f, m.p, m.n, &o), 0);
+	assert_int_equal(fv_test_probe(f, m.p, m.n, &o), 0);
 	assert_non_null(strstr(o.desc, "FWVETTEST"));
 	assert_non_null(strstr(o.desc, "Rock Ridge"));
 	/* the two byte orders of the volume size disagree: not ISO 9660 */
 	m.p[0x8000 + 80] ^= 1;
-	assert_int_not_equal(probe(f, m.p, m.n, &o), 0);
+	assert_int_not_equal(fv_test_probe(f, m.p, m.n, &o), 0);
 	m.p[0x8000 + 80] ^= 1;
 	/* cut: flagged */
-	assert_int_equal(probe(f, m.p, m.n - 4096, &o), 0);
+	assert_int_equal(fv_test_probe(f, m.p, m.n - 4096, &o), 0);
 	assert_int_equal(o.truncated, 1);
-	struct env *e = env_new("0x0.iso9660");
+	struct fv_test_env *e = env_new("0x0.iso9660");
 	assert_int_equal(f->extract(&e->x, m.p, m.n), 0);
 	/* (Rock Ridge as libarchive writes it by default keeps no modes) */
 	assert_tree(e, "0x0.iso9660", T_LINKS);
-	env_free(e);
+	fv_test_env_free(e);
 	free(m.p);
 	garbage_rejected("iso9660");
 }
@@ -494,16 +414,16 @@ static void ar_sizes(void **state)
 	for (int i = 0; i < 2; i++) {
 		struct mem m = build(fmts[i], NULL, 0, 0);
 		check_sized("ar", m);
-		struct env *e = env_new("0x0.ar");
+		struct fv_test_env *e = env_new("0x0.ar");
 		assert_int_equal(f->extract(&e->x, m.p, m.n), 0);
-		assert_member(e, "0x0.ar/passwd", "root:x:0:0:root:/root:/bin/sh\n", 30);
-		assert_member(e, "0x0.ar/big.bin", big, sizeof big);
-		env_free(e);
+		fv_test_assert_member(e, "0x0.ar/passwd", "root:x:0:0:root:/root:/bin/sh\n", 30);
+		fv_test_assert_member(e, "0x0.ar/big.bin", big, sizeof big);
+		fv_test_env_free(e);
 		free(m.p);
 	}
 	/* the magic and nothing else is an empty archive, of low confidence */
 	struct fv_probe o;
-	assert_int_equal(probe(f, (const uint8_t *)"!<arch>\n\x01\x02\x03", 11, &o), 0);
+	assert_int_equal(fv_test_probe(f, (const uint8_t *)"!<arch>\n\x01\x02\x03", 11, &o), 0);
 	assert_int_equal(o.size, 8);
 	assert_int_equal(o.conf, FV_CONF_LOW);
 }
@@ -552,37 +472,37 @@ static void arj_probe_and_stored_member(void **state)
 	n += 4;
 	memset(a + n, 0x5a, 100);
 	struct fv_probe o;
-	struct env *e;
-	assert_int_equal(probe(f, a, n + 100, &o), 0);
+	struct fv_test_env *e;
+	assert_int_equal(fv_test_probe(f, a, n + 100, &o), 0);
 	assert_int_equal(o.size, n);
 	assert_int_equal(o.conf, FV_CONF_HIGH);
 	assert_non_null(strstr(o.desc, "test.arj"));
 	/* a member header alone is one member, header and data, and says so */
-	assert_int_equal(probe(f, a + member, n + 100 - member, &o), 0);
+	assert_int_equal(fv_test_probe(f, a + member, n + 100 - member, &o), 0);
 	assert_int_equal(o.conf, FV_CONF_LOW);
 	assert_int_equal(o.size, n - 4 - member);
 	assert_non_null(strstr(o.desc, "member \"dir\\hello.txt\""));
 	e = env_new("0x0.arj");
 	assert_int_equal(f->extract(&e->x, a + member, n - 4 - member), 0);
-	assert_member(e, "0x0.arj/dir/hello.txt", data, sizeof data - 1);
-	env_free(e);
+	fv_test_assert_member(e, "0x0.arj/dir/hello.txt", data, sizeof data - 1);
+	fv_test_env_free(e);
 	/* cut: truncated */
-	assert_int_equal(probe(f, a, n - 10, &o), 0);
+	assert_int_equal(fv_test_probe(f, a, n - 10, &o), 0);
 	assert_int_equal(o.truncated, 1);
 	e = env_new("0x0.arj");
 	assert_int_equal(f->extract(&e->x, a, n), 0);
-	assert_member(e, "0x0.arj/dir/hello.txt", data, sizeof data - 1);
-	env_free(e);
+	fv_test_assert_member(e, "0x0.arj/dir/hello.txt", data, sizeof data - 1);
+	fv_test_env_free(e);
 	/* data corrupted: kept, but the CRC mismatch is reported */
 	a[member + 60] ^= 1;
 	e = env_new("0x0.arj");
 	assert_int_equal(f->extract(&e->x, a, n), FV_ECRC);
 	assert_non_null(strstr(e->x.err, "CRC"));
-	env_free(e);
+	fv_test_env_free(e);
 	a[member + 60] ^= 1;
 	/* the main header's CRC broken: not an archive */
 	a[10] ^= 1;
-	assert_int_equal(probe(f, a, n, &o), FV_EFORMAT);
+	assert_int_equal(fv_test_probe(f, a, n, &o), FV_EFORMAT);
 	garbage_rejected("arj");
 }
 
@@ -601,25 +521,24 @@ static void arj_corpus_sample(void **state)
 	fclose(fp);
 	const struct fv_format *f = fv_format_find("arj");
 	struct fv_probe o;
-	assert_int_equal(probe(f, b + 0xd, 256 - 0xd, &o), 0);
+	assert_int_equal(fv_test_probe(f, b + 0xd, 256 - 0xd, &o), 0);
 	assert_int_equal(o.size, 0xc4 - 0xd);
 	assert_int_equal(o.conf, FV_CONF_HIGH);
 	/* 0x46 is the member header of secret.txt, not a second archive */
-	assert_int_equal(probe(f, b + 0x46, 256 - 0x46, &o), 0);
+	assert_int_equal(fv_test_probe(f, b + 0x46, 256 - 0x46, &o), 0);
 	assert_int_equal(o.conf, FV_CONF_LOW);
 	assert_int_equal(o.size, 0xc0 - 0x46);
-	struct env *e = env_new("0xd.arj");
+	struct fv_test_env *e = env_new("0xd.arj");
 	assert_int_equal(f->extract(&e->x, b + 0xd, 0xc4 - 0xd), 0);
-	assert_member(e, "0xd.arj/secret.txt",
+	fv_test_assert_member(e, "0xd.arj/secret.txt",
 		      "== TOPSECRET ==\nTHIS FILE IS TOPSECRET!\nBURN AFTER READING!\n", 60);
-	env_free(e);
+	fv_test_env_free(e);
 }
 
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(tmp, sizeof tmp, "/tmp/fv-archive-XXXXXX");
-	assert_non_null(mkdtemp(tmp));
+	fv_test_tmpdir(tmp, sizeof tmp, "archive");
 	/* text-like, compressible, but not trivially */
 	uint32_t s = 1;
 	for (size_t i = 0; i < sizeof big; i++) {
@@ -632,9 +551,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-	return system(cmd);
+	return fv_test_rmtree(tmp);
 }
 
 int main(void)

@@ -3,12 +3,6 @@
  * at test time with the real libraries (and the real lzop), then cut short,
  * corrupted, limited and replaced by garbage.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <bzlib.h>
 #include <lz4.h>
 #include <lz4frame.h>
@@ -23,7 +17,7 @@
 #include "core/err.h"
 #include "unpack/codec/stream.h"
 #include "unpack/codec/stream_hdr.h"
-#include "unpack/format.h"
+#include "testlib.h"
 
 extern const struct fv_format fv_format_gzip, fv_format_zlib, fv_format_xz, fv_format_lzma,
 	fv_format_bzip2, fv_format_zstd, fv_format_lz4, fv_format_lzop;
@@ -50,39 +44,9 @@ static int collect(void *ctx, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* Deterministic test data mixing text, runs, repeats and noise. */
 static uint8_t *make_data(size_t n, uint32_t seed)
 {
-	uint8_t *d = malloc(n);
-	assert_non_null(d);
-	uint32_t x = seed;
-	size_t i = 0;
-	while (i < n) {
-		x = x * 1103515245u + 12345u;
-		unsigned kind = (x >> 16) % 4;
-		size_t len = 1 + (x >> 8) % 3000;
-		for (size_t k = 0; k < len && i < n; k++, i++) {
-			if (kind == 0)
-				d[i] = 0;
-			else if (kind == 1)
-				d[i] = (uint8_t)("#!/bin/sh telnetd -l /bin/sh "[k % 29]);
-			else if (kind == 2 && i >= 999)
-				d[i] = d[i - 999];
-			else {
-				x = x * 1103515245u + 12345u;
-				d[i] = (uint8_t)(x >> 24);
-			}
-		}
-	}
-	return d;
-}
-
-static void fill_random(uint8_t *p, size_t n, uint32_t seed)
-{
-	for (size_t i = 0; i < n; i++) {
-		seed = seed * 1103515245u + 12345u;
-		p[i] = (uint8_t)(seed >> 24);
-	}
+	return fv_test_mixed_data(n, seed, "#!/bin/sh telnetd -l /bin/sh ", 999);
 }
 
 /* ---- compressors, with the real libraries ---------------------------------- */
@@ -192,27 +156,12 @@ static void c_lz4_legacy(struct blob *o, const uint8_t *d, size_t n)
 
 static void c_lzop(struct blob *o, const uint8_t *d, size_t n, const char *opt)
 {
-	char dir[] = "/tmp/fv_compress_XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char in[256], out[256], cmd[700];
-	snprintf(in, sizeof in, "%s/data.bin", dir);
-	snprintf(out, sizeof out, "%s/data.bin.lzo", dir);
-	FILE *f = fopen(in, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(d, 1, n, f), n);
-	fclose(f);
-	snprintf(cmd, sizeof cmd, "lzop -q %s -o '%s' '%s'", opt, out, in);
-	assert_int_equal(system(cmd), 0);
-	f = fopen(out, "rb");
-	assert_non_null(f);
-	uint8_t buf[65536];
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "lzop -q %s -o data.bin.lzo data.bin", opt);
 	size_t k;
-	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-		blob_add(o, buf, k);
-	fclose(f);
-	unlink(in);
-	unlink(out);
-	rmdir(dir);
+	uint8_t *z = fv_test_filter(d, n, "data.bin", cmd, "data.bin.lzo", &k);
+	blob_add(o, z, k);
+	free(z);
 }
 
 /* ---- one compressed sample per codec --------------------------------------- */
@@ -393,7 +342,7 @@ static void garbage_is_rejected(void **state)
 	(void)state;
 	uint8_t g[8192];
 	for (uint32_t seed = 1; seed < 40; seed++) {
-		fill_random(g, sizeof g, seed);
+		fv_test_fill_random(g, sizeof g, seed);
 		for (size_t i = 0; i < N_ALL; i++) {
 			if (all[i] == FV_CODEC_DEFLATE)
 				continue; /* raw deflate has no header: some garbage is valid */
@@ -409,7 +358,7 @@ static void garbage_is_rejected(void **state)
 		if (s->c == FV_CODEC_DEFLATE || s->c == FV_CODEC_LZ4_LEGACY)
 			continue;
 		memcpy(g, s->z.p, 64);
-		fill_random(g + 64, sizeof g - 64, 77);
+		fv_test_fill_random(g + 64, sizeof g - 64, 77);
 		struct fv_decode r;
 		int e = fv_decode(s->c, g, sizeof g, 0, NULL, NULL, &r);
 		if (e >= 0)
@@ -656,8 +605,8 @@ static void probes_accept_and_describe(void **state)
 		/* Inside a larger file, at an odd offset: the probe sees from the chunk on. */
 		struct blob b = { 0 };
 		uint8_t pre[333], post[1000];
-		fill_random(pre, sizeof pre, 5);
-		fill_random(post, sizeof post, 6);
+		fv_test_fill_random(pre, sizeof pre, 5);
+		fv_test_fill_random(post, sizeof post, 6);
 		blob_add(&b, pre, sizeof pre);
 		blob_add(&b, s->z.p, s->z.n);
 		blob_add(&b, post, sizeof post);
@@ -713,7 +662,7 @@ static void probes_reject_garbage_behind_magic(void **state)
 	};
 	uint8_t g[65536];
 	for (uint32_t seed = 1; seed < 30; seed++) {
-		fill_random(g, sizeof g, seed * 31);
+		fv_test_fill_random(g, sizeof g, seed * 31);
 		for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
 			memcpy(g, m[i].magic, m[i].len);
 			struct fv_probe p;
@@ -756,7 +705,7 @@ static void probe_caps_a_bomb(void **state)
 	memset(&p, 0, sizeof p);
 	/* Its frame states its size, so the probe still knows where it ends. */
 	uint8_t tail[100];
-	fill_random(tail, sizeof tail, 3);
+	fv_test_fill_random(tail, sizeof tail, 3);
 	size_t zn = b.n;
 	blob_add(&b, tail, sizeof tail);
 	assert_int_equal(fv_format_zstd.probe(b.p, b.n, &p), 0);

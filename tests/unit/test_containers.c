@@ -3,124 +3,34 @@
  * memory or by mkimage/dtc at test time.  Sizes exact, checksums enforced,
  * truncation handled, members extracted through a real sink.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #include "core/err.h"
-#include "unpack/format.h"
-#include "unpack/sink.h"
-#include "unpack/xctx.h"
+#include "testlib.h"
 
 extern const struct fv_format fv_format_uimage, fv_format_trx, fv_format_fit, fv_format_dtb;
 
 static char tmp[256];
 
-static uint8_t *load(const char *name, size_t *len)
-{
-	char p[512];
-	snprintf(p, sizeof p, "%s/%s", tmp, name);
-	FILE *f = fopen(p, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc((size_t)n + 1);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	int k = snprintf(cmd, sizeof cmd, "set -e; cd '%s'; ", tmp);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd + k, sizeof cmd - (size_t)k, fmt, ap);
-	va_end(ap);
-	assert_int_equal(system(cmd), 0);
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(tmp, sizeof tmp, "/tmp/fv-cont-XXXXXX");
-	assert_non_null(mkdtemp(tmp));
+	fv_test_tmpdir(tmp, sizeof tmp, "cont");
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-	return system(cmd);
+	return fv_test_rmtree(tmp);
 }
 
-struct env {
-	char root[300];
-	char vpath[64], folder[64]; /* the xctx keeps pointers to these */
-	struct fv_unpack u;
-	struct fv_run run;
-	struct fv_xctx x;
-	int dirfd;
-};
-
-static struct env *env_new(const char *folder)
+static struct fv_test_env *env_new(const char *folder)
 {
-	struct env *e = calloc(1, sizeof *e);
-	snprintf(e->root, sizeof e->root, "%s/out-XXXXXX", tmp);
-	assert_non_null(mkdtemp(e->root));
-	e->run.u = &e->u;
-	fv_limits_default(&e->run.lim);
-	e->run.lim.total_bytes = 64 << 20;
-	e->run.rootfd = open(e->root, O_RDONLY | O_DIRECTORY);
-	assert_int_equal(fv_sink_mkfolder(&e->run, folder, &e->dirfd), 0);
-	snprintf(e->vpath, sizeof e->vpath, "img!%s", folder);
-	snprintf(e->folder, sizeof e->folder, "%s", folder);
-	fv_xctx_init(&e->x, &e->run, e->dirfd, e->vpath, e->folder, "img", 1000, 1);
-	return e;
-}
-
-static void env_free(struct env *e)
-{
-	fv_xctx_fini(&e->x);
-	fv_sink_finish(&e->run);
-	close(e->dirfd);
-	close(e->run.rootfd);
-	fv_unpack_free(&e->u);
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->root);
-	assert_int_equal(system(cmd), 0);
-	free(e);
-}
-
-/* The member's bytes on disk equal want. */
-static void assert_member(struct env *e, const char *rel, const void *want, size_t n)
-{
-	char p[600];
-	snprintf(p, sizeof p, "%s/%s", e->root, rel);
-	FILE *f = fopen(p, "rb");
-	if (!f)
-		fail_msg("member %s missing", rel);
-	uint8_t *b = malloc(n + 1);
-	size_t got = fread(b, 1, n + 1, f);
-	fclose(f);
-	assert_int_equal(got, n);
-	assert_memory_equal(b, want, n);
-	free(b);
+	return fv_test_env_new(tmp, folder, 1000);
 }
 
 /* ---- uImage --------------------------------------------------------------- */
@@ -189,16 +99,16 @@ static void uimage_extracts_raw_and_multi(void **state)
 	const struct fv_format *F = &fv_format_uimage;
 	uint8_t img[4096];
 	size_t n = mk_uimage(img, "rootfs", 7, 0, (const uint8_t *)"hello squashfs", 14);
-	struct env *e = env_new("0x0.uimage");
+	struct fv_test_env *e = env_new("0x0.uimage");
 	assert_int_equal(F->extract(&e->x, img, n), 0);
-	assert_member(e, "0x0.uimage/rootfs", "hello squashfs", 14);
-	env_free(e);
+	fv_test_assert_member(e, "0x0.uimage/rootfs", "hello squashfs", 14);
+	fv_test_env_free(e);
 
 	/* Built by mkimage: a multi-file image of three parts, the middle one not a multiple of 4. */
-	sh("printf 'kernel-bytes' > p0; printf 'ramdisk' > p1; printf 'dtb-bytes-here' > p2;"
+	fv_test_sh(tmp, "printf 'kernel-bytes' > p0; printf 'ramdisk' > p1; printf 'dtb-bytes-here' > p2;"
 	   "mkimage -A arm -O linux -T multi -C none -a 0 -e 0 -n 'two parts' -d p0:p1:p2 multi.img >/dev/null");
 	size_t len;
-	uint8_t *m = load("multi.img", &len);
+	uint8_t *m = fv_test_load(tmp, "multi.img", &len);
 	struct fv_probe pr;
 	memset(&pr, 0, sizeof pr);
 	assert_int_equal(F->probe(m, len, &pr), 0);
@@ -207,22 +117,22 @@ static void uimage_extracts_raw_and_multi(void **state)
 	assert_non_null(strstr(pr.desc, "3 parts"));
 	e = env_new("0x0.uimage");
 	assert_int_equal(F->extract(&e->x, m, len), 0);
-	assert_member(e, "0x0.uimage/two_parts-0", "kernel-bytes", 12);
-	assert_member(e, "0x0.uimage/two_parts-1", "ramdisk", 7);
-	assert_member(e, "0x0.uimage/two_parts-2", "dtb-bytes-here", 14);
-	env_free(e);
+	fv_test_assert_member(e, "0x0.uimage/two_parts-0", "kernel-bytes", 12);
+	fv_test_assert_member(e, "0x0.uimage/two_parts-1", "ramdisk", 7);
+	fv_test_assert_member(e, "0x0.uimage/two_parts-2", "dtb-bytes-here", 14);
+	fv_test_env_free(e);
 	free(m);
 
 	/* gzip payload decompressed, named by the type when the name is empty. */
-	sh("seq 1 5000 > k; gzip -9nc k > k.gz;"
+	fv_test_sh(tmp, "seq 1 5000 > k; gzip -9nc k > k.gz;"
 	   "mkimage -A mips -O linux -T kernel -C gzip -a 0x80000000 -e 0x80000000 -n '' -d k.gz k.img >/dev/null");
-	m = load("k.img", &len);
+	m = fv_test_load(tmp, "k.img", &len);
 	size_t klen;
-	uint8_t *k = load("k", &klen);
+	uint8_t *k = fv_test_load(tmp, "k", &klen);
 	e = env_new("0x0.uimage");
 	assert_int_equal(F->extract(&e->x, m, len), 0);
-	assert_member(e, "0x0.uimage/kernel", k, klen);
-	env_free(e);
+	fv_test_assert_member(e, "0x0.uimage/kernel", k, klen);
+	fv_test_env_free(e);
 	free(k);
 	free(m);
 }
@@ -281,24 +191,24 @@ static void trx_probe_and_extract(void **state)
 		assert_int_equal(pr.size, 4096);
 		assert_int_equal(pr.conf, FV_CONF_HIGH);
 		assert_non_null(strstr(pr.desc, "CRC ok"));
-		struct env *e = env_new("0x0.trx");
+		struct fv_test_env *e = env_new("0x0.trx");
 		assert_int_equal(F->extract(&e->x, img, n), 0);
 		uint8_t want[1024];
 		memset(want, 'K', sizeof want);
-		assert_member(e, "0x0.trx/partition1", want, 1024);
+		fv_test_assert_member(e, "0x0.trx/partition1", want, 1024);
 		memset(want, 'R', sizeof want);
 		/* v1: the last partition runs to the end; v2: the bin header is a fourth. */
 		if (v == 1) {
 			uint8_t w2[2048];
 			memset(w2, 'R', 1024);
 			memset(w2 + 1024, 'B', 1024);
-			assert_member(e, "0x0.trx/partition2", w2, 2048);
+			fv_test_assert_member(e, "0x0.trx/partition2", w2, 2048);
 		} else {
-			assert_member(e, "0x0.trx/partition2", want, 1024);
+			fv_test_assert_member(e, "0x0.trx/partition2", want, 1024);
 			memset(want, 'B', sizeof want);
-			assert_member(e, "0x0.trx/partition3", want, 1024);
+			fv_test_assert_member(e, "0x0.trx/partition3", want, 1024);
 		}
-		env_free(e);
+		fv_test_env_free(e);
 		/* A flipped bit: still shown, at low confidence, with the mismatch. */
 		img[2000] ^= 4;
 		memset(&pr, 0, sizeof pr);
@@ -354,14 +264,8 @@ static const char *its =
 
 static void make_fit(void)
 {
-	FILE *f;
-	char p[512];
-	snprintf(p, sizeof p, "%s/fit.its", tmp);
-	f = fopen(p, "w");
-	assert_non_null(f);
-	fputs(its, f);
-	fclose(f);
-	sh("printf '/dts-v1/;\\n/ { model = \"Test Board\"; compatible = \"acme,board\", \"acme,soc\"; "
+	fv_test_write_file(tmp, "fit.its", its, strlen(its));
+	fv_test_sh(tmp, "printf '/dts-v1/;\\n/ { model = \"Test Board\"; compatible = \"acme,board\", \"acme,soc\"; "
 	   "memory { device_type = \"memory\"; reg = <0 0x1000>; }; };\\n' > board.dts;"
 	   "dtc -I dts -O dtb -o board.dtb board.dts 2>/dev/null;"
 	   "seq 1 20000 > k; gzip -9nc k > k.gz;"
@@ -374,7 +278,7 @@ static void fit_and_dtb_probes(void **state)
 	(void)state;
 	make_fit();
 	size_t len;
-	uint8_t *b = load("fit.itb", &len);
+	uint8_t *b = fv_test_load(tmp, "fit.itb", &len);
 	struct fv_probe pr;
 	memset(&pr, 0, sizeof pr);
 	assert_int_equal(fv_format_fit.probe(b, len, &pr), 0);
@@ -387,7 +291,7 @@ static void fit_and_dtb_probes(void **state)
 	free(b);
 
 	/* External data: the chunk reaches past the tree. */
-	b = load("fitext.itb", &len);
+	b = fv_test_load(tmp, "fitext.itb", &len);
 	memset(&pr, 0, sizeof pr);
 	assert_int_equal(fv_format_fit.probe(b, len, &pr), 0);
 	/* mkimage pads the file to 4 bytes after the last image; that is not FIT. */
@@ -398,7 +302,7 @@ static void fit_and_dtb_probes(void **state)
 	assert_true(pr.truncated);
 	free(b);
 
-	b = load("board.dtb", &len);
+	b = fv_test_load(tmp, "board.dtb", &len);
 	memset(&pr, 0, sizeof pr);
 	assert_int_equal(fv_format_dtb.probe(b, len, &pr), 0);
 	assert_int_equal(pr.size, len);
@@ -416,17 +320,17 @@ static void fit_extracts_and_verifies_hashes(void **state)
 	(void)state;
 	make_fit();
 	size_t klen, dlen;
-	uint8_t *k = load("k", &klen);
-	uint8_t *d = load("board.dtb", &dlen);
+	uint8_t *k = fv_test_load(tmp, "k", &klen);
+	uint8_t *d = fv_test_load(tmp, "board.dtb", &dlen);
 	const char *names[] = { "fit.itb", "fitext.itb" };
 	for (int i = 0; i < 2; i++) {
 		size_t len;
-		uint8_t *b = load(names[i], &len);
-		struct env *e = env_new("0x0.fit");
+		uint8_t *b = fv_test_load(tmp, names[i], &len);
+		struct fv_test_env *e = env_new("0x0.fit");
 		assert_int_equal(fv_format_fit.extract(&e->x, b, len), 0);
-		assert_member(e, "0x0.fit/kernel-1", k, klen);
-		assert_member(e, "0x0.fit/fdt-1", d, dlen);
-		env_free(e);
+		fv_test_assert_member(e, "0x0.fit/kernel-1", k, klen);
+		fv_test_assert_member(e, "0x0.fit/fdt-1", d, dlen);
+		fv_test_env_free(e);
 		/* Corrupt one byte of the dtb payload: extracted, but the sha1 mismatch is reported. */
 		uint8_t *hit = memmem(b, len, d, dlen);
 		assert_non_null(hit);
@@ -435,7 +339,7 @@ static void fit_extracts_and_verifies_hashes(void **state)
 		assert_int_equal(fv_format_fit.extract(&e->x, b, len), FV_ECRC);
 		assert_non_null(strstr(e->x.err, "fdt-1"));
 		assert_non_null(strstr(e->x.err, "sha1"));
-		env_free(e);
+		fv_test_env_free(e);
 		free(b);
 	}
 	free(k);

@@ -4,88 +4,37 @@
  * compiler that happens to be installed, and headers that lie about their
  * tables, which must be rejected or bounded by the input.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/err.h"
-#include "unpack/format.h"
+#include "testlib.h"
 
 extern const struct fv_format fv_format_elf;
 
 static char g_dir[64];
 
-static int run(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int run(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
-static uint8_t *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	uint8_t *b = NULL;
-	size_t n = 0, cap = 0;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			b = realloc(b, cap);
-			assert_non_null(b);
-		}
-		size_t k = fread(b + n, 1, cap - n, f);
-		if (k == 0)
-			break;
-		n += k;
-	}
-	fclose(f);
-	*len = n;
-	return b;
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(g_dir, sizeof g_dir, "/tmp/fv-elf-XXXXXX");
-	if (!mkdtemp(g_dir))
-		return -1;
-	char p[128];
-	snprintf(p, sizeof p, "%s/blob.bin", g_dir);
-	FILE *f = fopen(p, "wb");
+	fv_test_tmpdir(g_dir, sizeof g_dir, "elf");
+	uint8_t b[3000];
 	for (int i = 0; i < 3000; i++)
-		fputc(i * 7 & 0xff, f);
-	fclose(f);
+		b[i] = (uint8_t)(i * 7);
+	fv_test_write_file(g_dir, "blob.bin", b, sizeof b);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	return run("rm -rf '%s'", g_dir) == 0 ? 0 : -1;
+	return fv_test_rmtree(g_dir);
 }
 
 static int probe(const uint8_t *p, size_t n, struct fv_probe *pr)
 {
-	memset(pr, 0, sizeof *pr);
-	int rc = fv_format_elf.probe(p, n, pr);
-	if (rc == 0) {
-		assert_true(pr->size > 0 && pr->size <= n);
-		assert_true(pr->conf >= FV_CONF_LOW && pr->conf <= FV_CONF_HIGH);
-	}
-	return rc;
+	return fv_test_probe(&fv_format_elf, p, n, pr);
 }
 
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
@@ -108,7 +57,7 @@ static void own_executable(void **state)
 {
 	(void)state;
 	size_t n;
-	uint8_t *b = slurp("/proc/self/exe", &n);
+	uint8_t *b = fv_test_load(NULL, "/proc/self/exe", &n);
 	assert_non_null(b);
 	struct fv_probe pr;
 	assert_int_equal(probe(b, n, &pr), 0);
@@ -144,9 +93,9 @@ static void generic_objects_of_both_classes_and_orders(void **state)
 	for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
 		char p[128];
 		snprintf(p, sizeof p, "%s/%s.o", g_dir, v[i].bfd);
-		assert_int_equal(run("objcopy -I binary -O %s '%s/blob.bin' '%s'", v[i].bfd, g_dir, p), 0);
+		fv_test_sh(g_dir, "objcopy -I binary -O %s blob.bin '%s'", v[i].bfd, p);
 		size_t n;
-		uint8_t *b = slurp(p, &n);
+		uint8_t *b = fv_test_load(NULL, p, &n);
 		assert_non_null(b);
 		struct fv_probe pr;
 		assert_int_equal(probe(b, n, &pr), 0);
@@ -170,20 +119,19 @@ static void cross_compiled_objects(void **state)
 		{ "powerpc-linux-gnu-gcc", "ELF 32-bit MSB relocatable, PowerPC" },
 		{ "riscv64-linux-gnu-gcc", "ELF 64-bit LSB relocatable, RISC-V" },
 	};
+	static const char c[] = "int answer(int x) { return x * 42; }\n";
+	fv_test_write_file(g_dir, "t.c", c, sizeof c - 1);
 	char src[128];
 	snprintf(src, sizeof src, "%s/t.c", g_dir);
-	FILE *f = fopen(src, "w");
-	fputs("int answer(int x) { return x * 42; }\n", f);
-	fclose(f);
 	int tried = 0;
 	for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
-		if (run("command -v %s >/dev/null 2>&1", v[i].cc) != 0)
+		if (!fv_test_have(v[i].cc))
 			continue;
 		char obj[128];
 		snprintf(obj, sizeof obj, "%s/t-%zu.o", g_dir, i);
-		assert_int_equal(run("%s -c -O2 -o '%s' '%s'", v[i].cc, obj, src), 0);
+		fv_test_sh(NULL, "%s -c -O2 -o '%s' '%s'", v[i].cc, obj, src);
 		size_t n;
-		uint8_t *b = slurp(obj, &n);
+		uint8_t *b = fv_test_load(NULL, obj, &n);
 		struct fv_probe pr;
 		assert_int_equal(probe(b, n, &pr), 0);
 		assert_int_equal(pr.size, n);
@@ -203,7 +151,7 @@ static void lying_headers_are_rejected_or_bounded(void **state)
 {
 	(void)state;
 	size_t n;
-	uint8_t *orig = slurp("/proc/self/exe", &n);
+	uint8_t *orig = fv_test_load(NULL, "/proc/self/exe", &n);
 	assert_non_null(orig);
 	uint8_t *b = malloc(n);
 	struct fv_probe pr;

@@ -4,107 +4,36 @@
  * line), checksums, truncation, and the conversion to a binary image,
  * including a hostile address span that must not become a 4 GiB file.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/err.h"
+#include "testlib.h"
 #include "unpack/engine.h"
-#include "unpack/format.h"
 
 extern const struct fv_format fv_format_ihex, fv_format_srec;
 
 static char g_dir[64];
 
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	char cmd[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof cmd, fmt, ap);
-	va_end(ap);
-	if (system(cmd) != 0)
-		fail_msg("command failed: %s", cmd);
-}
-
-static int have(const char *tool)
-{
-	char cmd[256];
-	snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", tool);
-	return system(cmd) == 0;
-}
-
-static uint8_t *slurp(const char *name, size_t *len)
-{
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s", g_dir, name);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc((size_t)n + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
-static void spit(const char *name, const void *p, size_t n)
-{
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s", g_dir, name);
-	FILE *f = fopen(path, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(p, 1, n, f), n);
-	fclose(f);
-}
-
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(g_dir, sizeof g_dir, "/tmp/fv-hexrec-XXXXXX");
-	if (!mkdtemp(g_dir))
-		return -1;
+	fv_test_tmpdir(g_dir, sizeof g_dir, "hexrec");
 	/* 5000 bytes, not a multiple of the record size, so the last record is short. */
 	uint8_t b[5000];
-	uint32_t s = 12345;
-	for (size_t i = 0; i < sizeof b; i++) {
-		s = s * 1103515245u + 12345u;
-		b[i] = (uint8_t)(s >> 24);
-	}
-	spit("a.bin", b, sizeof b);
-	sh("cd %s && objcopy -I binary -O ihex --change-addresses 0x08000000 a.bin a.hex", g_dir);
-	sh("cd %s && objcopy -I binary -O srec --change-addresses 0x08000000 a.bin a.srec", g_dir);
-	sh("cd %s && objcopy -I binary -O ihex a.bin zero.hex", g_dir);
+	fv_test_fill_random(b, sizeof b, 12345);
+	fv_test_write_file(g_dir, "a.bin", b, sizeof b);
+	fv_test_sh(g_dir, "objcopy -I binary -O ihex --change-addresses 0x08000000 a.bin a.hex");
+	fv_test_sh(g_dir, "objcopy -I binary -O srec --change-addresses 0x08000000 a.bin a.srec");
+	fv_test_sh(g_dir, "objcopy -I binary -O ihex a.bin zero.hex");
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	sh("rm -rf '%s'", g_dir);
-	return 0;
-}
-
-static int probe(const struct fv_format *f, const uint8_t *p, size_t n, struct fv_probe *pr)
-{
-	memset(pr, 0, sizeof *pr);
-	int rc = f->probe(p, n, pr);
-	if (rc == 0)
-		assert_true(pr->size > 0 && pr->size <= n);
-	return rc;
+	return fv_test_rmtree(g_dir);
 }
 
 /* Offset of the start of line k (0-based). */
@@ -136,9 +65,9 @@ static void ihex_objcopy_output_is_sized_exactly(void **state)
 {
 	(void)state;
 	size_t n;
-	uint8_t *h = slurp("a.hex", &n);
+	uint8_t *h = fv_test_load(g_dir, "a.hex", &n);
 	struct fv_probe pr;
-	assert_int_equal(probe(&fv_format_ihex, h, n, &pr), 0);
+	assert_int_equal(fv_test_probe(&fv_format_ihex, h, n, &pr), 0);
 	assert_int_equal(pr.size, n);
 	assert_int_equal(pr.conf, FV_CONF_HIGH);
 	assert_false(pr.truncated);
@@ -148,7 +77,7 @@ static void ihex_objcopy_output_is_sized_exactly(void **state)
 	uint8_t *more = malloc(n + 100);
 	memcpy(more, h, n);
 	memset(more + n, 'x', 100);
-	assert_int_equal(probe(&fv_format_ihex, more, n + 100, &pr), 0);
+	assert_int_equal(fv_test_probe(&fv_format_ihex, more, n + 100, &pr), 0);
 	assert_int_equal(pr.size, n);
 	free(more);
 	free(h);
@@ -174,15 +103,15 @@ static void ihex_lf_and_crlf_lines(void **state)
 {
 	(void)state;
 	size_t n, m;
-	uint8_t *h = slurp("a.hex", &n);
+	uint8_t *h = fv_test_load(g_dir, "a.hex", &n);
 	for (int c = 0; c < 2; c++) {
 		uint8_t *t = line_ends(h, n, c, &m);
 		struct fv_probe pr;
-		assert_int_equal(probe(&fv_format_ihex, t, m, &pr), 0);
+		assert_int_equal(fv_test_probe(&fv_format_ihex, t, m, &pr), 0);
 		assert_int_equal(pr.size, m);
 		assert_int_equal(pr.conf, FV_CONF_HIGH);
 		/* No line end after the last record is fine too. */
-		assert_int_equal(probe(&fv_format_ihex, t, m - 1 - c, &pr), 0);
+		assert_int_equal(fv_test_probe(&fv_format_ihex, t, m - 1 - c, &pr), 0);
 		assert_int_equal(pr.size, m - 1 - c);
 		assert_int_equal(pr.conf, FV_CONF_HIGH);
 		free(t);
@@ -194,7 +123,7 @@ static void ihex_lf_and_crlf_lines(void **state)
 static void scan_finds_once(const char *name, const char *fmt, int use_crlf, const char *junk)
 {
 	size_t n;
-	uint8_t *f = slurp(name, &n);
+	uint8_t *f = fv_test_load(g_dir, name, &n);
 	uint8_t *h = line_ends(f, n, use_crlf, &n);
 	free(f);
 	size_t jl = strlen(junk);
@@ -233,18 +162,18 @@ static void ihex_bad_checksum(void **state)
 {
 	(void)state;
 	size_t n;
-	uint8_t *h = slurp("a.hex", &n);
+	uint8_t *h = fv_test_load(g_dir, "a.hex", &n);
 	struct fv_probe pr;
 	/* In the first record: not an Intel HEX file. */
 	uint8_t *b = malloc(n);
 	memcpy(b, h, n);
 	flip_digit(b + last_digit(b, n, 0));
-	assert_int_equal(probe(&fv_format_ihex, b, n, &pr), FV_ECRC);
+	assert_int_equal(fv_test_probe(&fv_format_ihex, b, n, &pr), FV_ECRC);
 	/* Deep inside: the valid records before it are the chunk, without the end record. */
 	memcpy(b, h, n);
 	size_t l20 = line_at(b, n, 20);
 	b[l20 + 10] = b[l20 + 10] == '0' ? '1' : '0'; /* a data digit */
-	assert_int_equal(probe(&fv_format_ihex, b, n, &pr), 0);
+	assert_int_equal(fv_test_probe(&fv_format_ihex, b, n, &pr), 0);
 	assert_int_equal(pr.size, l20);
 	assert_int_equal(pr.conf, FV_CONF_LOW);
 	assert_false(pr.truncated);
@@ -257,22 +186,22 @@ static void ihex_truncated(void **state)
 {
 	(void)state;
 	size_t n;
-	uint8_t *h = slurp("a.hex", &n);
+	uint8_t *h = fv_test_load(g_dir, "a.hex", &n);
 	struct fv_probe pr;
 	/* Cut mid-record, half way: truncated, the whole rest is the chunk. */
 	size_t cut = line_at(h, n, 100) + 17;
-	assert_int_equal(probe(&fv_format_ihex, h, cut, &pr), 0);
+	assert_int_equal(fv_test_probe(&fv_format_ihex, h, cut, &pr), 0);
 	assert_true(pr.truncated);
 	assert_int_equal(pr.size, cut);
 	assert_int_equal(pr.conf, FV_CONF_LOW);
 	/* Cut at a line end. */
 	cut = line_at(h, n, 100);
-	assert_int_equal(probe(&fv_format_ihex, h, cut, &pr), 0);
+	assert_int_equal(fv_test_probe(&fv_format_ihex, h, cut, &pr), 0);
 	assert_true(pr.truncated);
 	assert_int_equal(pr.size, cut);
 	/* Two records are not enough to call it a file. */
 	cut = line_at(h, n, 2) + 5;
-	assert_int_not_equal(probe(&fv_format_ihex, h, cut, &pr), 0);
+	assert_int_not_equal(fv_test_probe(&fv_format_ihex, h, cut, &pr), 0);
 	free(h);
 }
 
@@ -290,15 +219,11 @@ static void ihex_rejects_garbage(void **state)
 		":020000040800F2junk\n",         /* no line end after the checksum */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-		assert_int_not_equal(probe(&fv_format_ihex, (const uint8_t *)bad[i], strlen(bad[i]), &pr), 0);
+		assert_int_not_equal(fv_test_probe(&fv_format_ihex, (const uint8_t *)bad[i], strlen(bad[i]), &pr), 0);
 	uint8_t noise[4096];
-	uint32_t s = 7;
-	for (size_t i = 0; i < sizeof noise; i++) {
-		s = s * 1103515245u + 12345u;
-		noise[i] = (uint8_t)(s >> 24);
-	}
+	fv_test_fill_random(noise, sizeof noise, 7);
 	noise[0] = ':';
-	assert_int_not_equal(probe(&fv_format_ihex, noise, sizeof noise, &pr), 0);
+	assert_int_not_equal(fv_test_probe(&fv_format_ihex, noise, sizeof noise, &pr), 0);
 }
 
 /* Appends one Intel HEX record with its checksum. */
@@ -318,7 +243,7 @@ static char *read_out(const char *rel, size_t *len)
 {
 	char p[300];
 	snprintf(p, sizeof p, "out/%s", rel);
-	return (char *)slurp(p, len);
+	return (char *)fv_test_read_file(g_dir, p, len);
 }
 
 static void unpack(const char *name)
@@ -326,7 +251,7 @@ static void unpack(const char *name)
 	char img[256], out[256], err[256] = "";
 	snprintf(img, sizeof img, "%s/%s", g_dir, name);
 	snprintf(out, sizeof out, "%s/out", g_dir);
-	sh("rm -rf '%s'", out);
+	fv_test_rmtree(out);
 	struct fv_limits lim;
 	fv_limits_default(&lim);
 	lim.depth = 1;
@@ -337,18 +262,24 @@ static void unpack(const char *name)
 	fv_unpack_free(&u);
 }
 
-static void ihex_extracts_the_objcopy_binary(void **state)
+/* Unpacking name gives member, the bytes objcopy converted. */
+static void unpacks_to_a_bin(const char *name, const char *member)
 {
-	(void)state;
 	size_t n, m;
-	uint8_t *bin = slurp("a.bin", &n);
-	unpack("a.hex");
-	char *got = read_out("0x0.ihex/a.bin", &m);
+	uint8_t *bin = fv_test_load(g_dir, "a.bin", &n);
+	unpack(name);
+	char *got = read_out(member, &m);
 	assert_non_null(got);
 	assert_int_equal(m, n);
 	assert_memory_equal(got, bin, n);
 	free(got);
 	free(bin);
+}
+
+static void ihex_extracts_the_objcopy_binary(void **state)
+{
+	(void)state;
+	unpacks_to_a_bin("a.hex", "0x0.ihex/a.bin");
 }
 
 static void ihex_fills_gaps_and_splits_hostile_spans(void **state)
@@ -365,9 +296,9 @@ static void ihex_fills_gaps_and_splits_hostile_spans(void **state)
 	k += ihex_rec(txt + k, 0, 0x110, d, 0);
 	k += ihex_rec(txt + k, 5, 0, (const uint8_t *)"\x00\x00\x01\x00", 4);
 	k += ihex_rec(txt + k, 1, 0, NULL, 0);
-	spit("gap.hex", txt, k);
+	fv_test_write_file(g_dir, "gap.hex", txt, k);
 	struct fv_probe pr;
-	assert_int_equal(probe(&fv_format_ihex, (uint8_t *)txt, k, &pr), 0);
+	assert_int_equal(fv_test_probe(&fv_format_ihex, (uint8_t *)txt, k, &pr), 0);
 	assert_int_equal(pr.size, k);
 	assert_non_null(strstr(pr.desc, "entry 0x00000100"));
 	unpack("gap.hex");
@@ -388,7 +319,7 @@ static void ihex_fills_gaps_and_splits_hostile_spans(void **state)
 	k += ihex_rec(txt + k, 0, 0xff00, d, 16);
 	k += ihex_rec(txt + k, 0, 0xff10, d, 16);
 	k += ihex_rec(txt + k, 1, 0, NULL, 0);
-	spit("span.hex", txt, k);
+	fv_test_write_file(g_dir, "span.hex", txt, k);
 	unpack("span.hex");
 	got = (uint8_t *)read_out("0x0.ihex/0x00000000.bin", &m);
 	assert_non_null(got);
@@ -408,9 +339,9 @@ static void srec_objcopy_output_is_sized_exactly(void **state)
 {
 	(void)state;
 	size_t n;
-	uint8_t *h = slurp("a.srec", &n);
+	uint8_t *h = fv_test_load(g_dir, "a.srec", &n);
 	struct fv_probe pr;
-	assert_int_equal(probe(&fv_format_srec, h, n, &pr), 0);
+	assert_int_equal(fv_test_probe(&fv_format_srec, h, n, &pr), 0);
 	assert_int_equal(pr.size, n);
 	assert_int_equal(pr.conf, FV_CONF_HIGH);
 	assert_non_null(strstr(pr.desc, "Motorola S-record (S37)"));
@@ -422,7 +353,7 @@ static void srec_objcopy_output_is_sized_exactly(void **state)
 static void srec_cat_variants(void **state)
 {
 	(void)state;
-	if (!have("srec_cat"))
+	if (!fv_test_have("srec_cat"))
 		skip();
 	static const struct {
 		int alen;
@@ -431,12 +362,12 @@ static void srec_cat_variants(void **state)
 	for (size_t i = 0; i < 3; i++) {
 		char name[32];
 		snprintf(name, sizeof name, "v%d.srec", v[i].alen);
-		sh("cd %s && srec_cat a.bin -binary -offset %s -o %s -motorola -address-length=%d", g_dir,
-		   v[i].off, name, v[i].alen);
+		fv_test_sh(g_dir, "srec_cat a.bin -binary -offset %s -o %s -motorola -address-length=%d",
+			   v[i].off, name, v[i].alen);
 		size_t n;
-		uint8_t *h = slurp(name, &n);
+		uint8_t *h = fv_test_load(g_dir, name, &n);
 		struct fv_probe pr;
-		assert_int_equal(probe(&fv_format_srec, h, n, &pr), 0);
+		assert_int_equal(fv_test_probe(&fv_format_srec, h, n, &pr), 0);
 		assert_int_equal(pr.size, n);
 		/* srec_cat ends with the count record when no start address is given. */
 		assert_int_equal(pr.conf, FV_CONF_HIGH);
@@ -444,13 +375,12 @@ static void srec_cat_variants(void **state)
 		free(h);
 	}
 	/* And with a termination record carrying the entry point. */
-	sh("cd %s && srec_cat a.bin -binary -offset 0x080000 -o e.srec -motorola -address-length=3 "
-	   "-execution-start-address=0x080100",
-	   g_dir);
+	fv_test_sh(g_dir, "srec_cat a.bin -binary -offset 0x080000 -o e.srec -motorola -address-length=3 "
+			  "-execution-start-address=0x080100");
 	size_t n;
-	uint8_t *h = slurp("e.srec", &n);
+	uint8_t *h = fv_test_load(g_dir, "e.srec", &n);
 	struct fv_probe pr;
-	assert_int_equal(probe(&fv_format_srec, h, n, &pr), 0);
+	assert_int_equal(fv_test_probe(&fv_format_srec, h, n, &pr), 0);
 	assert_int_equal(pr.size, n);
 	assert_non_null(strstr(pr.desc, "entry 0x00080100"));
 	free(h);
@@ -464,9 +394,9 @@ static void srec_scan_hits_once(void **state)
 	scan_finds_once("a.srec", "srec", 0, "\x00\x00");
 	/* Without the S0 header: the first data record starts the file. */
 	size_t n;
-	uint8_t *h = slurp("a.srec", &n);
+	uint8_t *h = fv_test_load(g_dir, "a.srec", &n);
 	size_t l1 = line_at(h, n, 1);
-	spit("nohdr.srec", h + l1, n - l1);
+	fv_test_write_file(g_dir, "nohdr.srec", h + l1, n - l1);
 	free(h);
 	scan_finds_once("nohdr.srec", "srec", 0, "");
 	scan_finds_once("nohdr.srec", "srec", 0, "Version 1.0A\n");
@@ -477,28 +407,28 @@ static void srec_bad_checksum_and_truncation(void **state)
 {
 	(void)state;
 	size_t n;
-	uint8_t *h = slurp("a.srec", &n);
+	uint8_t *h = fv_test_load(g_dir, "a.srec", &n);
 	uint8_t *b = malloc(n);
 	struct fv_probe pr;
 	memcpy(b, h, n);
 	flip_digit(b + last_digit(b, n, 0)); /* checksum of the S0 record */
-	assert_int_equal(probe(&fv_format_srec, b, n, &pr), FV_ECRC);
+	assert_int_equal(fv_test_probe(&fv_format_srec, b, n, &pr), FV_ECRC);
 	memcpy(b, h, n);
 	size_t l30 = line_at(b, n, 30);
 	b[l30 + 12] = b[l30 + 12] == '0' ? '1' : '0';
-	assert_int_equal(probe(&fv_format_srec, b, n, &pr), 0);
+	assert_int_equal(fv_test_probe(&fv_format_srec, b, n, &pr), 0);
 	assert_int_equal(pr.size, l30);
 	assert_int_equal(pr.conf, FV_CONF_LOW);
 	assert_false(pr.truncated);
 	/* Truncated mid-record. */
 	size_t cut = line_at(h, n, 50) + 9;
-	assert_int_equal(probe(&fv_format_srec, h, cut, &pr), 0);
+	assert_int_equal(fv_test_probe(&fv_format_srec, h, cut, &pr), 0);
 	assert_true(pr.truncated);
 	assert_int_equal(pr.size, cut);
 	assert_non_null(strstr(pr.desc, "truncated"));
 	/* Header and one record only. */
 	cut = line_at(h, n, 2);
-	assert_int_not_equal(probe(&fv_format_srec, h, cut, &pr), 0);
+	assert_int_not_equal(fv_test_probe(&fv_format_srec, h, cut, &pr), 0);
 	free(b);
 	free(h);
 }
@@ -516,21 +446,13 @@ static void srec_rejects_garbage(void **state)
 		"SOME TEXT\n",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-		assert_int_not_equal(probe(&fv_format_srec, (const uint8_t *)bad[i], strlen(bad[i]), &pr), 0);
+		assert_int_not_equal(fv_test_probe(&fv_format_srec, (const uint8_t *)bad[i], strlen(bad[i]), &pr), 0);
 }
 
 static void srec_extracts_the_binary(void **state)
 {
 	(void)state;
-	size_t n, m;
-	uint8_t *bin = slurp("a.bin", &n);
-	unpack("a.srec");
-	char *got = read_out("0x0.srec/a.bin", &m);
-	assert_non_null(got);
-	assert_int_equal(m, n);
-	assert_memory_equal(got, bin, n);
-	free(got);
-	free(bin);
+	unpacks_to_a_bin("a.srec", "0x0.srec/a.bin");
 }
 
 int main(void)

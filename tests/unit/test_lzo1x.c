@@ -3,12 +3,6 @@
  * default: LZO1X-1, -9: LZO1X-999), made at test time, and against small
  * hand-made streams that probe its bounds checks.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,68 +12,19 @@
 #include "core/err.h"
 #include "unpack/codec/lzo1x.h"
 #include "unpack/codec/stream_hdr.h"
+#include "testlib.h"
 
-/* Deterministic test data mixing text, runs, repeats and noise. */
 static uint8_t *make_data(size_t n)
 {
-	uint8_t *d = malloc(n);
-	assert_non_null(d);
-	uint32_t x = 12345;
-	size_t i = 0;
-	while (i < n) {
-		x = x * 1103515245u + 12345u;
-		unsigned kind = (x >> 16) % 4;
-		size_t len = 1 + (x >> 8) % 3000;
-		for (size_t k = 0; k < len && i < n; k++, i++) {
-			if (kind == 0)
-				d[i] = 0;
-			else if (kind == 1)
-				d[i] = (uint8_t)("firmware root:x:0:0 busybox "[k % 28]);
-			else if (kind == 2 && i >= 777)
-				d[i] = d[i - 777]; /* a far repeat */
-			else {
-				x = x * 1103515245u + 12345u;
-				d[i] = (uint8_t)(x >> 24);
-			}
-		}
-	}
-	return d;
-}
-
-static uint8_t *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc((size_t)n + 1);
-	assert_non_null(b);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
+	return fv_test_mixed_data(n, 12345, "firmware root:x:0:0 busybox ", 777);
 }
 
 /* Compresses data with the real lzop at the given option; returns the file. */
 static uint8_t *run_lzop(const uint8_t *data, size_t n, const char *opt, size_t *outlen)
 {
-	char dir[] = "/tmp/fv_lzo_XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char in[512], out[512], cmd[1200];
-	snprintf(in, sizeof in, "%s/in.bin", dir);
-	snprintf(out, sizeof out, "%s/in.bin.lzo", dir);
-	FILE *f = fopen(in, "wb");
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, n, f), n);
-	fclose(f);
-	snprintf(cmd, sizeof cmd, "lzop -q %s -o '%s' '%s'", opt, out, in);
-	assert_int_equal(system(cmd), 0);
-	uint8_t *b = read_file(out, outlen);
-	unlink(in);
-	unlink(out);
-	rmdir(dir);
-	return b;
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "lzop -q %s -o in.bin.lzo in.bin", opt);
+	return fv_test_filter(data, n, "in.bin", cmd, "in.bin.lzo", outlen);
 }
 
 /*

@@ -2,13 +2,6 @@
  * The sink against hostile member paths: nothing may land outside the
  * container's folder, whatever names, links and limits the input uses.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,63 +9,66 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "testlib.h"
 #include "unpack/sink.h"
-#include "unpack/xctx.h"
 
-struct env {
-	char root[256];
-	char outside[300];
-	struct fv_unpack u;
-	struct fv_run run;
-	struct fv_xctx x;
-	int dirfd;
-};
+/*
+ * The container lives two levels down, in g_dir/out-XXXXXX/0x0.test, so
+ * that escapes have somewhere to land: g_dir/victim.
+ */
+static char g_dir[64], g_victim[128];
 
 static int setup(void **state)
 {
-	struct env *e = calloc(1, sizeof *e);
-	snprintf(e->root, sizeof e->root, "/tmp/fv-sink-XXXXXX");
-	assert_non_null(mkdtemp(e->root));
-	/* The container lives two levels down so that escapes have somewhere to land. */
-	char p[512];
-	snprintf(p, sizeof p, "%s/out", e->root);
-	mkdir(p, 0755);
-	snprintf(e->outside, sizeof e->outside, "%s/victim", e->root);
-	mkdir(e->outside, 0755);
-	e->run.u = &e->u;
-	fv_limits_default(&e->run.lim);
+	fv_test_tmpdir(g_dir, sizeof g_dir, "sink");
+	snprintf(g_victim, sizeof g_victim, "%s/victim", g_dir);
+	assert_int_equal(mkdir(g_victim, 0755), 0);
+	struct fv_test_env *e = fv_test_env_new(g_dir, "0x0.test", 1000);
 	e->run.lim.total_bytes = 1 << 20;
-	e->run.rootfd = open(p, O_RDONLY | O_DIRECTORY);
-	assert_int_equal(fv_sink_mkfolder(&e->run, "0x0.test", &e->dirfd), 0);
-	fv_xctx_init(&e->x, &e->run, e->dirfd, "img!0x0.test", "0x0.test", "img", 1000, 1);
 	*state = e;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct env *e = *state;
-	fv_xctx_fini(&e->x);
-	fv_sink_finish(&e->run);
-	close(e->dirfd);
-	close(e->run.rootfd);
-	fv_unpack_free(&e->u);
-	char cmd[600];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->root);
-	assert_int_equal(system(cmd), 0);
-	free(e);
-	return 0;
+	fv_test_env_free(*state);
+	return fv_test_rmtree(g_dir);
 }
 
-static int exists(struct env *e, const char *rel)
+static int exists(const char *dir, const char *rel)
 {
 	char p[700];
 	struct stat st;
-	snprintf(p, sizeof p, "%s/%s", e->root, rel);
+	snprintf(p, sizeof p, "%s/%s", dir, rel);
 	return lstat(p, &st) == 0;
 }
 
-static int count_rule(struct env *e, const char *rule)
+/* rel in the container's folder, or where an escape from it would land. */
+static int inside(struct fv_test_env *e, const char *rel)
+{
+	char p[400];
+	snprintf(p, sizeof p, "%s/0x0.test", e->root);
+	return exists(p, rel);
+}
+
+static int escaped(const char *rel)
+{
+	return exists(g_victim, rel);
+}
+
+/* rel in the container's folder is a symbolic link to want. */
+static void assert_link(struct fv_test_env *e, const char *rel, const char *want)
+{
+	char p[700], t[256];
+	snprintf(p, sizeof p, "%s/0x0.test/%s", e->root, rel);
+	ssize_t n = readlink(p, t, sizeof t - 1);
+	if (n <= 0)
+		fail_msg("%s is not a symbolic link", rel);
+	t[n] = 0;
+	assert_string_equal(t, want);
+}
+
+static int count_rule(struct fv_test_env *e, const char *rule)
 {
 	int n = 0;
 	for (size_t i = 0; i < e->u.findings.n; i++)
@@ -82,13 +78,13 @@ static int count_rule(struct env *e, const char *rule)
 
 static void plain_members_land_in_place(void **state)
 {
-	struct env *e = *state;
+	struct fv_test_env *e = *state;
 	struct fv_attr a = { S_IFREG | 04755, 1, 2, 0 };
 	assert_int_equal(fv_sink_file(&e->x, "./etc//passwd", &a, "root\n", 5), 0);
-	assert_true(exists(e, "out/0x0.test/etc/passwd"));
+	assert_true(inside(e, "etc/passwd"));
 	struct stat st;
 	char p[700];
-	snprintf(p, sizeof p, "%s/out/0x0.test/etc/passwd", e->root);
+	snprintf(p, sizeof p, "%s/0x0.test/etc/passwd", e->root);
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0755); /* setuid recorded, not applied */
 	assert_int_equal(e->u.nfiles, 1);
@@ -103,76 +99,61 @@ static void plain_members_land_in_place(void **state)
 
 static void dotdot_and_absolute_stay_inside(void **state)
 {
-	struct env *e = *state;
+	struct fv_test_env *e = *state;
 	assert_int_equal(fv_sink_file(&e->x, "../../victim/pwned", NULL, "x", 1), 0);
-	assert_false(exists(e, "victim/pwned"));
-	assert_true(exists(e, "out/0x0.test/victim/pwned"));
+	assert_false(escaped("pwned"));
+	assert_true(inside(e, "victim/pwned"));
 	assert_int_equal(count_rule(e, "FV-EXTR-001"), 1);
 	assert_int_equal(fv_sink_file(&e->x, "/etc/shadow", NULL, "x", 1), 0);
-	assert_true(exists(e, "out/0x0.test/etc/shadow"));
+	assert_true(inside(e, "etc/shadow"));
 	assert_int_equal(count_rule(e, "FV-EXTR-002"), 1);
 	assert_int_not_equal(fv_sink_file(&e->x, "..", NULL, "x", 1), 0);
 }
 
 static void nothing_is_written_through_a_symlink(void **state)
 {
-	struct env *e = *state;
+	struct fv_test_env *e = *state;
 	/* Escaping link: recorded, not created. */
 	assert_int_equal(fv_sink_symlink(&e->x, "evil", "../../../victim", NULL), 0);
-	assert_false(exists(e, "out/0x0.test/evil"));
+	assert_false(inside(e, "evil"));
 	assert_int_equal(count_rule(e, "FV-EXTR-003"), 1);
 	/* Absolute link: created, relative, inside the container. */
 	assert_int_equal(fv_sink_symlink(&e->x, "etc", "/victim", NULL), 0);
-	char p[700], t[256];
-	snprintf(p, sizeof p, "%s/out/0x0.test/etc", e->root);
-	ssize_t n = readlink(p, t, sizeof t - 1);
-	assert_true(n > 0);
-	t[n] = 0;
-	assert_string_equal(t, "victim");
+	assert_link(e, "etc", "victim");
 	/* Writing through it is refused, whatever the link points at. */
 	assert_int_not_equal(fv_sink_file(&e->x, "etc/passwd", NULL, "x", 1), 0);
-	assert_false(exists(e, "victim/passwd"));
-	assert_false(exists(e, "out/0x0.test/victim/passwd"));
+	assert_false(escaped("passwd"));
+	assert_false(inside(e, "victim/passwd"));
 	assert_int_equal(count_rule(e, "FV-EXTR-004"), 1);
 	/* A link made by someone else before us is not followed either. */
-	snprintf(p, sizeof p, "%s/out/0x0.test/planted", e->root);
-	assert_int_equal(symlink(e->outside, p), 0);
+	char p[700];
+	snprintf(p, sizeof p, "%s/0x0.test/planted", e->root);
+	assert_int_equal(symlink(g_victim, p), 0);
 	assert_int_not_equal(fv_sink_file(&e->x, "planted/x", NULL, "x", 1), 0);
-	assert_false(exists(e, "victim/x"));
+	assert_false(escaped("x"));
 	/* Nor is a planted link replaced by a file written through its name. */
 	assert_int_equal(fv_sink_file(&e->x, "planted", NULL, "y", 1), 0);
-	assert_false(exists(e, "victim/y"));
+	assert_false(escaped("y"));
 }
 
 static void relative_links_are_normalised(void **state)
 {
-	struct env *e = *state;
+	struct fv_test_env *e = *state;
 	assert_int_equal(fv_sink_symlink(&e->x, "a/b/c/link", "/a/x/y", NULL), 0);
-	char p[700], t[256];
-	snprintf(p, sizeof p, "%s/out/0x0.test/a/b/c/link", e->root);
-	ssize_t n = readlink(p, t, sizeof t - 1);
-	assert_true(n > 0);
-	t[n] = 0;
-	assert_string_equal(t, "../../x/y");
+	assert_link(e, "a/b/c/link", "../../x/y");
 	assert_int_equal(fv_sink_symlink(&e->x, "bin/sh", "busybox", NULL), 0);
-	snprintf(p, sizeof p, "%s/out/0x0.test/bin/sh", e->root);
-	n = readlink(p, t, sizeof t - 1);
-	t[n > 0 ? n : 0] = 0;
-	assert_string_equal(t, "busybox");
+	assert_link(e, "bin/sh", "busybox");
 	assert_int_equal(fv_sink_symlink(&e->x, "root", "/", NULL), 0);
-	snprintf(p, sizeof p, "%s/out/0x0.test/root", e->root);
-	n = readlink(p, t, sizeof t - 1);
-	t[n > 0 ? n : 0] = 0;
-	assert_string_equal(t, ".");
+	assert_link(e, "root", ".");
 	assert_string_equal(e->u.files[0].link, "/a/x/y");
 }
 
 static void devices_are_recorded_not_created(void **state)
 {
-	struct env *e = *state;
+	struct fv_test_env *e = *state;
 	struct fv_attr a = { S_IFCHR | 0600, 0, 0, 0 };
 	assert_int_equal(fv_sink_special(&e->x, "dev/console", &a, 0x0501), 0);
-	assert_false(exists(e, "out/0x0.test/dev/console"));
+	assert_false(inside(e, "dev/console"));
 	assert_int_equal(e->u.nfiles, 1);
 	assert_int_equal(e->u.files[0].type, FV_FT_CHAR);
 	assert_null(e->u.files[0].disk);
@@ -180,7 +161,7 @@ static void devices_are_recorded_not_created(void **state)
 
 static void hard_links_are_copies(void **state)
 {
-	struct env *e = *state;
+	struct fv_test_env *e = *state;
 	struct fv_attr a = { S_IFREG | 0640, 5, 6, 0 };
 	assert_int_equal(fv_sink_file(&e->x, "bin/busybox", &a, "BB", 2), 0);
 	assert_int_equal(fv_sink_hardlink(&e->x, "bin/ls", "bin/busybox"), 0);
@@ -193,7 +174,7 @@ static void hard_links_are_copies(void **state)
 
 static void limits_stop_writing(void **state)
 {
-	struct env *e = *state;
+	struct fv_test_env *e = *state;
 	static char big[4096];
 	e->run.lim.ratio = 2; /* chunk size 1000: a stream may produce 2000 bytes */
 	struct fv_sink_file *f;

@@ -3,24 +3,14 @@
  * time: exact sizes, every compressor, big endian identified only, and
  * truncated or bit-flipped images handled without a crash.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "core/err.h"
-#include "unpack/format.h"
+#include "testlib.h"
 #include "unpack/formats/squashfs.h"
-#include "unpack/sink.h"
-#include "unpack/xctx.h"
 
 extern const struct fv_format fv_format_squashfs;
 static const struct fv_format *F = &fv_format_squashfs;
@@ -29,25 +19,11 @@ static char tmp[256];
 
 static const char *comps[] = { "gzip", "lzma", "xz", "lzo", "lz4", "zstd" };
 
-static uint8_t *load(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *b = malloc((size_t)n + 1);
-	assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return b;
-}
-
 static uint8_t *image(const char *comp, size_t *len)
 {
-	char p[512];
-	snprintf(p, sizeof p, "%s/%s.sqfs", tmp, comp);
-	return load(p, len);
+	char name[64];
+	snprintf(name, sizeof name, "%s.sqfs", comp);
+	return fv_test_load(tmp, name, len);
 }
 
 static uint64_t le64(const uint8_t *b)
@@ -61,32 +37,24 @@ static uint64_t le64(const uint8_t *b)
 static int group_setup(void **state)
 {
 	(void)state;
-	snprintf(tmp, sizeof tmp, "/tmp/fv-sqfs-XXXXXX");
-	assert_non_null(mkdtemp(tmp));
-	char cmd[2048];
-	snprintf(cmd, sizeof cmd,
-		 "set -e; cd '%s'; mkdir -p root/etc root/bin; echo 'root:x:0:0::/:/bin/sh' > root/etc/passwd;"
-		 "seq 1 30000 > root/etc/numbers; ln root/etc/passwd root/etc/hard; ln -s ../etc/passwd root/bin/link;"
-		 "chmod 4755 root/etc/numbers; mkdir root/dev root/big; truncate -s 70000 root/etc/sparse;"
-		 "for i in $(seq 1 90); do echo $i > root/big/a-rather-long-file-name-so-that-the-directory-listing-spans-more-than-one-metadata-block-$i; done",
-		 tmp);
-	assert_int_equal(system(cmd), 0);
-	for (size_t i = 0; i < sizeof comps / sizeof comps[0]; i++) {
-		snprintf(cmd, sizeof cmd,
-			 "cd '%s' && SOURCE_DATE_EPOCH=1700000000 mksquashfs root %s.sqfs -comp %s "
-			 "-b 16384 -noappend -quiet -no-progress -p 'dev/console c 600 0 0 5 1' >/dev/null",
-			 tmp, comps[i], comps[i]);
-		assert_int_equal(system(cmd), 0);
-	}
+	fv_test_tmpdir(tmp, sizeof tmp, "sqfs");
+	fv_test_sh(tmp,
+		   "mkdir -p root/etc root/bin; echo 'root:x:0:0::/:/bin/sh' > root/etc/passwd;"
+		   "seq 1 30000 > root/etc/numbers; ln root/etc/passwd root/etc/hard; ln -s ../etc/passwd root/bin/link;"
+		   "chmod 4755 root/etc/numbers; mkdir root/dev root/big; truncate -s 70000 root/etc/sparse;"
+		   "for i in $(seq 1 90); do echo $i > root/big/a-rather-long-file-name-so-that-the-directory-listing-spans-more-than-one-metadata-block-$i; done");
+	for (size_t i = 0; i < sizeof comps / sizeof comps[0]; i++)
+		fv_test_sh(tmp,
+			   "SOURCE_DATE_EPOCH=1700000000 mksquashfs root %s.sqfs -comp %s "
+			   "-b 16384 -noappend -quiet -no-progress -p 'dev/console c 600 0 0 5 1' >/dev/null",
+			   comps[i], comps[i]);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	char cmd[300];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-	return system(cmd);
+	return fv_test_rmtree(tmp);
 }
 
 static void sizes_are_exact_for_every_compressor(void **state)
@@ -189,47 +157,9 @@ static void big_endian_superblock_is_described(void **state)
 
 /* ---- extraction, through a real sink -------------------------------------- */
 
-struct env {
-	char root[300];
-	struct fv_unpack u;
-	struct fv_run run;
-	struct fv_xctx x;
-	int dirfd;
-};
-
-static struct env *env_new(void)
+static struct fv_test_env *env_new(void)
 {
-	struct env *e = calloc(1, sizeof *e);
-	snprintf(e->root, sizeof e->root, "%s/out-XXXXXX", tmp);
-	assert_non_null(mkdtemp(e->root));
-	e->run.u = &e->u;
-	fv_limits_default(&e->run.lim);
-	e->run.lim.total_bytes = 64 << 20;
-	e->run.rootfd = open(e->root, O_RDONLY | O_DIRECTORY);
-	assert_int_equal(fv_sink_mkfolder(&e->run, "0x0.squashfs", &e->dirfd), 0);
-	fv_xctx_init(&e->x, &e->run, e->dirfd, "img!0x0.squashfs", "0x0.squashfs", "img", 1000, 1);
-	return e;
-}
-
-static void env_free(struct env *e)
-{
-	fv_xctx_fini(&e->x);
-	fv_sink_finish(&e->run);
-	close(e->dirfd);
-	close(e->run.rootfd);
-	fv_unpack_free(&e->u);
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", e->root);
-	assert_int_equal(system(cmd), 0);
-	free(e);
-}
-
-static const struct fv_xfile *member(struct env *e, const char *path)
-{
-	for (size_t i = 0; i < e->u.nfiles; i++)
-		if (strcmp(e->u.files[i].path, path) == 0)
-			return &e->u.files[i];
-	return NULL;
+	return fv_test_env_new(tmp, "0x0.squashfs", 1000);
 }
 
 static void extracts_every_compressor(void **state)
@@ -238,20 +168,16 @@ static void extracts_every_compressor(void **state)
 	for (size_t i = 0; i < sizeof comps / sizeof comps[0]; i++) {
 		size_t len;
 		uint8_t *b = image(comps[i], &len);
-		struct env *e = env_new();
+		struct fv_test_env *e = env_new();
 		assert_int_equal(F->extract(&e->x, b, (size_t)le64(b + 40)), 0);
-		const struct fv_xfile *f = member(e, "img!0x0.squashfs!/etc/numbers");
-		assert_non_null(f);
+		const struct fv_xfile *f = fv_test_record(e, "img!0x0.squashfs!/etc/numbers");
 		assert_int_equal(f->size, 168894); /* seq 1 30000: several 16 KiB blocks and a tail */
 		assert_int_equal(f->mode & 07777, 04755); /* recorded as stored */
-		f = member(e, "img!0x0.squashfs!/bin/link");
-		assert_non_null(f);
+		f = fv_test_record(e, "img!0x0.squashfs!/bin/link");
 		assert_int_equal(f->type, FV_FT_SYMLINK);
 		assert_string_equal(f->link, "../etc/passwd");
-		const struct fv_xfile *h1 = member(e, "img!0x0.squashfs!/etc/hard");
-		const struct fv_xfile *h2 = member(e, "img!0x0.squashfs!/etc/passwd");
-		assert_non_null(h1);
-		assert_non_null(h2);
+		const struct fv_xfile *h1 = fv_test_record(e, "img!0x0.squashfs!/etc/hard");
+		const struct fv_xfile *h2 = fv_test_record(e, "img!0x0.squashfs!/etc/passwd");
 		assert_string_equal(h1->sha256, h2->sha256);
 		char p[600];
 		struct stat st;
@@ -259,7 +185,7 @@ static void extracts_every_compressor(void **state)
 		assert_int_equal(stat(p, &st), 0);
 		assert_int_equal(st.st_size, 168894);
 		assert_int_equal(st.st_mode & 07777, 0755);
-		env_free(e);
+		fv_test_env_free(e);
 		free(b);
 	}
 }
@@ -273,10 +199,10 @@ static void damaged_images_do_not_crash(void **state)
 		uint8_t *b = image(comps[i], &len);
 		size_t used = (size_t)le64(b + 40);
 		/* Cut short: the tables at the end are gone. */
-		struct env *e = env_new();
+		struct fv_test_env *e = env_new();
 		assert_true(F->extract(&e->x, b, used / 2) < 0);
 		assert_true(e->x.err[0] != 0);
-		env_free(e);
+		fv_test_env_free(e);
 		/* Flipped bits all over the image, superblock kept. */
 		uint8_t *c = malloc(used);
 		for (unsigned round = 0; round < 10; round++) {
@@ -289,7 +215,7 @@ static void damaged_images_do_not_crash(void **state)
 			int r = F->extract(&e->x, c, used);
 			if (r < 0)
 				assert_true(e->x.err[0] != 0);
-			env_free(e);
+			fv_test_env_free(e);
 		}
 		free(c);
 		free(b);
@@ -297,7 +223,7 @@ static void damaged_images_do_not_crash(void **state)
 }
 
 /* Sorted "path sha256" lines of what an extraction wrote. */
-static char *manifest(struct env *e)
+static char *manifest(struct fv_test_env *e)
 {
 	size_t n = e->u.nfiles, len = 0;
 	char **lines = calloc(n + 1, sizeof *lines);
@@ -329,10 +255,10 @@ static void big_endian_images_extract_like_little_endian(void **state)
 	for (size_t i = 0; i < sizeof comps / sizeof comps[0]; i++) {
 		size_t len;
 		uint8_t *b = image(comps[i], &len);
-		struct env *e = env_new();
+		struct fv_test_env *e = env_new();
 		assert_int_equal(F->extract(&e->x, b, (size_t)le64(b + 40)), 0);
 		char *want = manifest(e);
-		env_free(e);
+		fv_test_env_free(e);
 
 		uint8_t *be = NULL, *back = NULL;
 		size_t belen = 0, backlen = 0;
@@ -360,7 +286,7 @@ static void big_endian_images_extract_like_little_endian(void **state)
 		assert_int_equal(F->extract(&e->x, be, belen), 0);
 		char *got = manifest(e);
 		assert_string_equal(got, want);
-		env_free(e);
+		fv_test_env_free(e);
 		free(got);
 
 		/* And back again. */
@@ -370,7 +296,7 @@ static void big_endian_images_extract_like_little_endian(void **state)
 		assert_int_equal(F->extract(&e->x, back, backlen), 0);
 		got = manifest(e);
 		assert_string_equal(got, want);
-		env_free(e);
+		fv_test_env_free(e);
 		free(got);
 
 		/* Damaged big-endian images: reported, never a crash. */
@@ -384,11 +310,11 @@ static void big_endian_images_extract_like_little_endian(void **state)
 			e = env_new();
 			if (F->extract(&e->x, c, belen) < 0)
 				assert_true(e->x.err[0] != 0);
-			env_free(e);
+			fv_test_env_free(e);
 		}
 		e = env_new();
 		assert_true(F->extract(&e->x, be, belen / 2) < 0);
-		env_free(e);
+		fv_test_env_free(e);
 		free(c);
 		free(want);
 		free(be);

@@ -31,5 +31,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 
 const struct fv_format fv_format_bzip2 = {
 	"bzip2", "bzip2, one stream per chunk; block and stream CRCs checked", magics, probe, extract,
-	0,
+	FV_FMT_STREAM,
 };

@@ -57,5 +57,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 
 const struct fv_format fv_format_lz4 = {
 	"lz4", "LZ4 frame and legacy formats; frame checksums verified", magics, probe, extract,
-	0,
+	FV_FMT_STREAM,
 };

@@ -49,5 +49,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 const struct fv_format fv_format_lzma = {
 	"lzma", "lzma-alone (.lzma), with strict header checks and a trial decode", magics, probe,
 	extract,
-	0,
+	FV_FMT_STREAM,
 };

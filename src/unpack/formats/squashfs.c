@@ -12,7 +12,7 @@
  *
  * Big-endian 4.0 images (some old MIPS vendor SDKs) are rewritten as little
  * endian in memory first (see fv_squashfs_swap).  The 2.x/3.x layouts are
- * identified and sized but not extracted.
+ * read by our own code (squashfs_legacy.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -168,9 +168,33 @@ static int probe4(const uint8_t *p, size_t avail, int be, struct fv_probe *out)
 }
 
 /*
+ * 2.x/3.x record no compressor: vendor LZMA patches are told from zlib by
+ * the first bytes of the first compressed inode block, or else of the data
+ * right after the superblock (63 bytes in 2.x, 119 in 3.x).
+ */
+static const char *old_comp(const uint8_t *p, size_t avail, int be, unsigned major)
+{
+	uint64_t it = major == 2 ? (be ? fv_get_be32(p + 20) : fv_get_le32(p + 20))
+				 : (be ? fv_get_be64(p + 87) : fv_get_le64(p + 87));
+	size_t hl = 2 + ((p[36] >> 2) & 1);
+	const uint8_t *q = NULL;
+	if (it < avail && avail - it > hl + 2) {
+		uint16_t h = be ? fv_get_be16(p + it) : fv_get_le16(p + it);
+		if (!(h & 0x8000))
+			q = p + it + hl;
+	}
+	size_t d = major == 2 ? 63 : 119;
+	if (!q && avail > d + 2)
+		q = p + d;
+	if (!q || ((q[0] & 0x0f) == 8 && (q[0] << 8 | q[1]) % 31 == 0))
+		return "zlib";
+	return q[0] < 225 ? "lzma" : "zlib?";
+}
+
+/*
  * squashfs 2.x and 3.x: a packed superblock whose 16-bit fields keep the
  * byte order of the image.  2.x records bytes_used in 32 bits at 8, 3.x adds
- * a 64-bit copy at 63.  Always zlib, except vendor patches we cannot tell.
+ * a 64-bit copy at 63.
  */
 static int probe_old(const uint8_t *p, size_t avail, int be, unsigned major, struct fv_probe *out)
 {
@@ -199,7 +223,7 @@ static int probe_old(const uint8_t *p, size_t avail, int be, unsigned major, str
 		out->truncated = 1;
 		out->conf = FV_CONF_LOW;
 	}
-	describe(out, &s, "zlib");
+	describe(out, &s, old_comp(p, avail, be, major));
 	return 0;
 }
 
@@ -1429,9 +1453,10 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 		return FV_ETRUNC;
 	int be = p[0] == 's';
 	unsigned major = be ? fv_get_be16(p + 28) : fv_get_le16(p + 28);
+	if (major == 2 || major == 3)
+		return fv_squashfs_legacy_extract(x, p, size);
 	if (major != 4) {
-		fv_xctx_error(x, "superblock at 0x1c: squashfs %u.x is identified only; extraction "
-				 "reads 4.0",
+		fv_xctx_error(x, "superblock at 0x1c: expected squashfs 2.x, 3.x or 4.0, found %u.x",
 			      major);
 		return FV_EUNSUP;
 	}
@@ -1460,7 +1485,7 @@ static const struct fv_magic magics[] = {
 
 const struct fv_format fv_format_squashfs = {
 	"squashfs",
-	"squashfs 4.0 little and big endian, every compressor (LZO ours); 2.x/3.x identified only",
+	"squashfs 4.0 little and big endian, every compressor (LZO ours); 2.x/3.x with zlib or vendor LZMA",
 	magics, probe, extract,
 	0,
 };

@@ -18,4 +18,12 @@
 int fv_squashfs_swap(const uint8_t *p, size_t size, uint8_t **out, size_t *outlen, char *err,
 		     size_t errlen);
 
+struct fv_xctx;
+/*
+ * Extracts a squashfs 2.x or 3.x image (either byte order; zlib or the
+ * vendor LZMA variants) through the sink; squashfs.c calls it for those
+ * versions.  Returns 0, or a negative fv_err after fv_xctx_error().
+ */
+int fv_squashfs_legacy_extract(struct fv_xctx *x, const uint8_t *p, size_t size);
+
 #endif

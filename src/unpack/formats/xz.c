@@ -48,5 +48,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 
 const struct fv_format fv_format_xz = {
 	"xz", "xz, including concatenated streams; integrity checks verified", magics, probe, extract,
-	0,
+	FV_FMT_STREAM,
 };

@@ -67,5 +67,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 const struct fv_format fv_format_zlib = {
 	"zlib", "zlib streams anywhere in a file, validated by a full decode and Adler-32", magics,
 	probe, extract,
-	0,
+	FV_FMT_STREAM,
 };

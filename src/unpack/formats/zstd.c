@@ -56,5 +56,5 @@ static int extract(struct fv_xctx *x, const uint8_t *p, size_t size)
 
 const struct fv_format fv_format_zstd = {
 	"zstd", "Zstandard, one frame per chunk; content checksum verified", magics, probe, extract,
-	0,
+	FV_FMT_STREAM,
 };
