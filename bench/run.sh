@@ -6,8 +6,9 @@ set -eu
 build=${1:-build}
 cd "$(dirname "$0")/.."
 scripts/deps.sh --bench
-fwvet=$build/fwvet
-work=$build/bench
+fwvet=$(cd "$build" && pwd)/fwvet
+work=$(cd "$build" && pwd)/bench
+FV_CORPUS_DIR=$(cd .. && pwd)/shared/corpus/binwalk-v3
 mkdir -p "$work"
 export LC_ALL=C
 
@@ -77,3 +78,47 @@ for comp in xz gzip; do
 	echo "  files extracted: fwvet $(find "$work/fv.out" -type f | wc -l), binwalk $(find "$work/bw.out" -type f 2>/dev/null | wc -l)"
 	rm -rf "$work/fv.out" "$work/bw.out"
 done
+
+# 3. One root tree of real programs in each filesystem, fwvet extract against the
+# reference extractor Debian has for it.
+tree=$work/fs-tree
+if [ ! -d "$tree" ]; then
+	mkdir -p "$tree/usr/bin" "$tree/etc"
+	total=0
+	for f in $(find /usr/bin -maxdepth 1 -type f -size +16k | sort); do
+		cp "$f" "$tree/usr/bin/"
+		total=$((total + $(stat -c %s "$f")))
+		[ $total -lt 31457280 ] || break
+	done
+	cp /etc/passwd /etc/group "$tree/etc/"
+fi
+fs=$work/fs
+mkdir -p "$fs"
+[ -f "$fs/root.sqfs" ] || mksquashfs "$tree" "$fs/root.sqfs" -comp gzip -noappend -quiet >/dev/null
+[ -f "$fs/root.ext4" ] || mke2fs -q -t ext4 -d "$tree" "$fs/root.ext4" 64M
+[ -f "$fs/root.fat" ] || { mkfs.fat -C -F 32 "$fs/root.fat" 65536 >/dev/null &&
+	mcopy -s -i "$fs/root.fat" "$tree"/* ::; }
+[ -f "$fs/root.cramfs" ] || mkfs.cramfs "$tree" "$fs/root.cramfs" >/dev/null
+[ -f "$fs/root.iso" ] || xorriso -as mkisofs -quiet -r -o "$fs/root.iso" "$tree" 2>/dev/null
+
+# vs NAME IMAGE REFERENCE-COMMAND...: the reference writes into $work/ref.out
+vs() {
+	name=$1 img=$2
+	shift 2
+	rm -rf "$work/fv.out" "$work/ref.out"
+	mkdir -p "$work/ref.out"
+	set -- $(measure "$fwvet" extract "$img" -C "$work/fv.out") "$@"
+	f=$1
+	shift 2
+	r=$(cd "$work/ref.out" && measure "$@" | cut -d' ' -f1)
+	printf '%-8s fwvet %6s s  %-22s %6s s  ratio %sx\n' "$name" "$f" "$1" "$r" "$(ratio "$r" "$f")"
+	rm -rf "$work/fv.out" "$work/ref.out"
+}
+echo
+echo "extract, one 30 MiB tree of programs in each filesystem (reference tool: higher ratio = fwvet faster)"
+vs squashfs "$fs/root.sqfs" unsquashfs -q -d "$work/ref.out/x" "$fs/root.sqfs"
+vs ext4 "$fs/root.ext4" 7zz x -y -bso0 "$fs/root.ext4"
+vs fat32 "$fs/root.fat" 7zz x -y -bso0 "$fs/root.fat"
+vs cramfs "$fs/root.cramfs" 7zz x -y -bso0 "$fs/root.cramfs"
+vs iso9660 "$fs/root.iso" 7zz x -y -bso0 "$fs/root.iso"
+vs yaffs2 "$FV_CORPUS_DIR/yaffs2.bin" unyaffs "$FV_CORPUS_DIR/yaffs2.bin"

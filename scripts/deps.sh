@@ -56,7 +56,7 @@ unyaffs
 
 # Only `make bench` needs the peer tools it compares against.
 if [ "${1:-}" = "--bench" ]; then
-	PACKAGES="binwalk time"
+	PACKAGES="binwalk time unyaffs 7zip squashfs-tools e2fsprogs dosfstools mtools util-linux xorriso"
 fi
 
 missing=""
