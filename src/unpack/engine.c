@@ -217,8 +217,7 @@ static int extract_chunk(struct fv_run *run, const struct node *n, const char *f
 	int rc = c->fmt->extract(&x, data + c->off, (size_t)c->size);
 	fv_xctx_fini(&x);
 	close(fd);
-	/* e may have moved: recursion below and add_entry grow the array. */
-	e = &run->u->entries[e - run->u->entries];
+	/* extract() adds files, never entries, so e still points into u->entries. */
 	if (rc != FV_OK) {
 		char msg[320];
 		snprintf(msg, sizeof msg, "%s", x.err[0] ? x.err : fv_strerror(rc));
