@@ -16,3 +16,6 @@ rm -rf "$build/demo/router.extracted"
 echo
 echo "== the root filesystem, as extracted"
 find "$build/demo/router.extracted" -path '*squashfs/etc/*' | sort | sed 's/^/  /'
+echo
+echo "== fwvet scan $fw"
+"$build/fwvet" scan "$fw"

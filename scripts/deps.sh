@@ -22,6 +22,9 @@ libsquashfs-dev
 libfdt-dev
 libssl-dev
 libcmocka-dev
+libmagic-dev
+libcrypt-dev
+libyara-dev
 jq
 squashfs-tools
 squashfs-tools-ng
@@ -52,6 +55,17 @@ genromfs
 android-sdk-libsparse-utils
 mtd-utils
 unyaffs
+openssh-client
+gcc-mipsel-linux-gnu
+libc6-dev-mipsel-cross
+gcc-arm-linux-gnueabi
+libc6-dev-armel-cross
+gcc-aarch64-linux-gnu
+libc6-dev-arm64-cross
+gcc-mips-linux-gnu
+libc6-dev-mips-cross
+gcc-powerpc-linux-gnu
+libc6-dev-powerpc-cross
 "
 
 # Only `make bench` needs the peer tools it compares against.

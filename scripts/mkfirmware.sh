@@ -19,8 +19,10 @@ daemon:*:1:1:daemon:/var:/bin/false
 support:x:0:0:Support:/tmp:/bin/ash
 nobody:*:65534:65534:nobody:/var:/bin/false
 P
-# md5crypt of "admin": the kind of default a scan must report.
-printf 'root:$1$abcdefgh$IxzRbVrQ9eKKO4ADcXG0v1:19000:0:99999:7:::\nsupport:$1$12345678$1IfTzRpmB4CEFlrOxYm9P.:19000:0:99999:7:::\n' > "$root/etc/shadow"
+# md5crypt of the defaults "admin" and "support" (fixed salts, so the image is
+# the same on every build): the kind of default a scan must report.
+printf 'root:%s:19000:0:99999:7:::\nsupport:%s:19000:0:99999:7:::\n' \
+	"$(openssl passwd -1 -salt abcdefgh admin)" "$(openssl passwd -1 -salt 12345678 support)" > "$root/etc/shadow"
 cat > "$root/etc/init.d/rcS" <<'P'
 #!/bin/sh
 mount -t proc proc /proc
@@ -36,6 +38,7 @@ P
 printf 'BusyBox v1.36.1 (2023-11-14 22:13:20 UTC) multi-call binary.\n' > "$root/bin/busybox"
 for a in sh ash ls cat mount; do ln -s busybox "$root/bin/$a"; done
 ln -s ../bin/busybox "$root/sbin/init"
+for a in telnetd httpd; do ln -s ../../bin/busybox "$root/usr/sbin/$a"; done
 ln -s /tmp/resolv.conf "$root/etc/resolv.conf"
 printf '<html><body>Router login</body></html>\n' > "$root/www/index.html"
 printf '#!/bin/sh\necho "Content-type: text/plain"\necho\ncat /proc/uptime\n' > "$root/www/cgi-bin/status"

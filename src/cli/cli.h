@@ -10,9 +10,8 @@ enum { FV_EXIT_OK = 0, FV_EXIT_FINDINGS = 1, FV_EXIT_USAGE = 2 };
 int fv_cmd_identify(int argc, char **argv);
 int fv_cmd_extract(int argc, char **argv);
 int fv_cmd_formats(int argc, char **argv);
+int fv_cmd_scan(int argc, char **argv);
 
-/* Shared by subcommands: "12.3 MiB" into buf. */
-const char *fv_human_size(uint64_t n, char *buf, int len);
 /* Parses a size with an optional K/M/G suffix; 0 on success. */
 int fv_parse_size(const char *s, uint64_t *out);
 /* Writes the "image" object of the JSON outputs. */

@@ -2,6 +2,8 @@
 #include "cli/cli.h"
 #include "core/err.h"
 #include "core/json.h"
+#include "core/log.h"
+#include "report/report.h"
 #include "unpack/engine.h"
 
 #include <getopt.h>
@@ -27,21 +29,7 @@ static void print_json(const struct fv_unpack *u)
 	fv_json_init(&j, stdout, 1);
 	fv_json_obj_begin(&j);
 	fv_json_image(&j, u->image_path, u->image_sha256, u->image_size);
-	fv_json_key(&j, "extraction");
-	fv_json_arr_begin(&j);
-	for (size_t i = 0; i < u->nentries; i++) {
-		const struct fv_xentry *e = &u->entries[i];
-		fv_json_obj_begin(&j);
-		fv_json_kstr(&j, "path", e->path);
-		fv_json_kstr(&j, "format", e->format);
-		fv_json_kuint(&j, "offset", e->off);
-		fv_json_kuint(&j, "size", e->size);
-		fv_json_kstr(&j, "status", fv_xstatus_name(e->status));
-		fv_json_kstr(&j, "error", e->error);
-		fv_json_kstr(&j, "description", e->desc);
-		fv_json_obj_end(&j);
-	}
-	fv_json_arr_end(&j);
+	fv_report_extraction_json(&j, u);
 	fv_json_key(&j, "files");
 	fv_json_arr_begin(&j);
 	for (size_t i = 0; i < u->nfiles; i++) {

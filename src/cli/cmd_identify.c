@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/hash.h"
 #include "core/json.h"
+#include "core/log.h"
 #include "core/map.h"
 #include "core/progress.h"
 #include "unpack/engine.h"

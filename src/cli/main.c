@@ -15,6 +15,7 @@ static const struct {
 	int (*run)(int, char **);
 	const char *help;
 } commands[] = {
+	{ "scan", fv_cmd_scan, "unpack, inventory and analyze images; report what an evaluator needs" },
 	{ "identify", fv_cmd_identify, "list the recognised chunks of an image (offset, format, size)" },
 	{ "extract", fv_cmd_extract, "unpack an image recursively and safely into a folder" },
 	{ "formats", fv_cmd_formats, "list the formats fwvet recognises" },
@@ -26,22 +27,6 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\n'fwvet <command> --help' describes a command's options.\n");
-}
-
-const char *fv_human_size(uint64_t n, char *buf, int len)
-{
-	static const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)n;
-	int u = 0;
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, (size_t)len, "%llu B", (unsigned long long)n);
-	else
-		snprintf(buf, (size_t)len, "%.1f %s", v, units[u]);
-	return buf;
 }
 
 int fv_parse_size(const char *s, uint64_t *out)

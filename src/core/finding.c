@@ -34,15 +34,18 @@ int fv_findings_add(struct fv_findings *l, const char *rule, const char *categor
 	va_start(ap, title_fmt);
 	vsnprintf(title, sizeof title, title_fmt, ap);
 	va_end(ap);
-	f->rule = rule;
-	f->category = category;
+	/* Rule ids and categories may come from a user's rule file: copied, not borrowed. */
+	f->rule = strdup(rule);
+	f->category = strdup(category);
 	f->severity = sev;
 	f->confidence = conf;
 	f->offset = offset;
 	f->title = strdup(title);
 	f->path = strdup(path ? path : "");
 	f->evidence = strdup(evidence ? evidence : "");
-	if (!f->title || !f->path || !f->evidence) {
+	if (!f->rule || !f->category || !f->title || !f->path || !f->evidence) {
+		free((char *)f->rule);
+		free((char *)f->category);
 		free(f->title);
 		free(f->path);
 		free(f->evidence);
@@ -65,6 +68,8 @@ int fv_findings_add(struct fv_findings *l, const char *rule, const char *categor
 void fv_findings_free(struct fv_findings *l)
 {
 	for (size_t i = 0; i < l->n; i++) {
+		free((char *)l->v[i].rule);
+		free((char *)l->v[i].category);
 		free(l->v[i].title);
 		free(l->v[i].path);
 		free(l->v[i].evidence);

@@ -17,8 +17,8 @@ enum fv_conf { FV_CONF_NONE, FV_CONF_LOW, FV_CONF_MEDIUM, FV_CONF_HIGH };
 
 struct fv_finding {
 	char id[17];
-	const char *rule;     /* static: "FV-EXTR-001" */
-	const char *category; /* static: "extraction" */
+	const char *rule;     /* "FV-EXTR-001" (owned) */
+	const char *category; /* "extraction" (owned) */
 	enum fv_severity severity;
 	enum fv_conf confidence;
 	char *title;

@@ -8,4 +8,8 @@ extern int fv_log_verbosity; /* messages at or below this level are printed */
 
 void fv_log(enum fv_log_level lvl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* "12.3 MiB" into buf, for messages and reports. */
+#include <stdint.h>
+const char *fv_human_size(uint64_t n, char *buf, int len);
+
 #endif

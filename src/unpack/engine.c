@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -264,6 +265,39 @@ static int process(struct fv_run *run, const struct node *n, const uint8_t *data
 	return rc;
 }
 
+/*
+ * The image's hash is computed on another core while this one scans and
+ * extracts.  Both read the one mapping; the pages the hash gives back
+ * behind it come back from the page cache on the next touch.
+ */
+struct image_hash {
+	const struct fv_map *m;
+	char *hex;
+	pthread_t th;
+	int threaded;
+};
+
+static void *hash_image(void *arg)
+{
+	struct image_hash *ih = arg;
+	fv_map_sha256(ih->m, ih->hex);
+	return NULL;
+}
+
+static void start_hash(struct image_hash *ih)
+{
+	ih->threaded = pthread_create(&ih->th, NULL, hash_image, ih) == 0;
+	if (!ih->threaded)
+		hash_image(ih);
+}
+
+static void finish_hash(struct image_hash *ih)
+{
+	if (ih->threaded)
+		pthread_join(ih->th, NULL);
+	ih->threaded = 0;
+}
+
 /* An output folder must be new or empty: we never write into what is there. */
 static int open_outdir(const char *outdir, char *err, size_t errlen)
 {
@@ -308,7 +342,8 @@ int fv_unpack(const char *image, const char *outdir, const struct fv_limits *lim
 	}
 	u->image_path = strdup(image);
 	u->image_size = m.size;
-	fv_map_sha256(&m, u->image_sha256);
+	struct image_hash ih = { .m = &m, .hex = u->image_sha256 };
+	start_hash(&ih);
 
 	struct fv_run run;
 	memset(&run, 0, sizeof run);
@@ -320,6 +355,7 @@ int fv_unpack(const char *image, const char *outdir, const struct fv_limits *lim
 	run.u = u;
 	run.rootfd = open_outdir(outdir, err, errlen);
 	if (run.rootfd < 0) {
+		finish_hash(&ih);
 		fv_map_close(&m);
 		return FV_EUSAGE;
 	}
@@ -333,6 +369,7 @@ int fv_unpack(const char *image, const char *outdir, const struct fv_limits *lim
 	fv_sink_finish(&run);
 	close(run.rootfd);
 	u->bytes_written = run.bytes;
+	finish_hash(&ih);
 	fv_map_close(&m);
 	if (rc) {
 		snprintf(err, errlen, "extraction stopped: %s", fv_strerror(rc));

@@ -39,4 +39,27 @@ cmp -s "$root/etc/config/system" "$defaults" ||
 ok "gzip'd tar of defaults recursed into"
 kernel=$(jq -r '.files[] | select(.path | startswith("router.bin!0x0.uimage!/")) | .disk' "$FV_WORK/x.json")
 assert_eq "504800" "$(stat -c %s "$FV_WORK/out/$kernel")" "kernel payload decompressed to its original size"
+# The full scan of the demo: what the sample firmware plants is reported with its evidence.
+"$FWVET" scan --format json -o "$FV_WORK/scan.json" "$fw"
+jq -e '.schema == 1 and (.image.sha256 | length) == 64 and .image.format_chain == ["uimage","squashfs","gzip"]' \
+	"$FV_WORK/scan.json" >/dev/null || fail "report header"
+ok "report header: schema, image hash, format chain"
+has() { # rule path-suffix evidence-substring
+	jq -e --arg r "$1" --arg p "$2" --arg e "$3" \
+		'[.findings[] | select(.rule == $r and (.path | endswith($p)) and (.evidence | contains($e)))] | length > 0' \
+		"$FV_WORK/scan.json" >/dev/null || fail "expected $1 at *$2 with evidence containing '$3'"
+	ok "$1 at *$2"
+}
+has FV-ACCT-001 '!/etc/passwd' support
+has FV-CRED-001 '!/etc/shadow' admin
+has FV-SVC-001 '!/etc/init.d/rcS' 'telnetd -l /bin/sh -p 2323'
+assert_eq "text 0600" "$(jq -r '.files[] | select(.path | endswith("squashfs!/etc/shadow")) | "\(.kind) \(.mode)"' "$FV_WORK/scan.json")" \
+	"inventory: kind and mode of /etc/shadow"
+set +e
+"$FWVET" scan --fail-on critical "$fw" > "$FV_WORK/scan.txt"
+rc=$?
+set -e
+assert_eq "1" "$rc" "--fail-on critical exits 1 on the demo"
+grep -q '^By category:' "$FV_WORK/scan.txt" || fail "text report has no category summary"
+ok "text report"
 finish

@@ -3,6 +3,7 @@
  * time: exact sizes, every compressor, big endian identified only, and
  * truncated or bit-flipped images handled without a crash.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,81 @@ static void big_endian_images_extract_like_little_endian(void **state)
 	}
 }
 
+/* Every record in order, with its hash, then the return code and the error. */
+static char *outcome(struct fv_test_env *e, int rc)
+{
+	size_t cap = 256, len = 0;
+	char *m = malloc(cap);
+	for (size_t i = 0; i <= e->u.nfiles; i++) {
+		char line[1024];
+		if (i < e->u.nfiles) {
+			const struct fv_xfile *f = &e->u.files[i];
+			snprintf(line, sizeof line, "%s %d %o %llu %s %s\n", f->path, (int)f->type, f->mode,
+				 (unsigned long long)f->size, f->sha256, f->disk ? f->disk : "-");
+		} else {
+			snprintf(line, sizeof line, "rc %d: %s\n", rc, e->x.err);
+		}
+		size_t l = strlen(line);
+		while (len + l + 1 > cap)
+			m = realloc(m, cap *= 2);
+		memcpy(m + len, line, l + 1);
+		len += l;
+	}
+	return m;
+}
+
+static char *extract_on(const cpu_set_t *cpus, const uint8_t *p, size_t n)
+{
+	assert_int_equal(sched_setaffinity(0, sizeof *cpus, cpus), 0);
+	struct fv_test_env *e = env_new();
+	char *m = outcome(e, F->extract(&e->x, p, n));
+	fv_test_env_free(e);
+	return m;
+}
+
+/*
+ * Data blocks are decoded on every core the process may use, and written
+ * in order by one thread: the records, their order, the files and the
+ * first error must be those of a run on one core, intact or damaged.
+ */
+static void threads_do_not_change_the_outcome(void **state)
+{
+	(void)state;
+	cpu_set_t all, one;
+	assert_int_equal(sched_getaffinity(0, sizeof all, &all), 0);
+	if (CPU_COUNT(&all) < 2)
+		skip();
+	CPU_ZERO(&one);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &all)) {
+			CPU_SET(c, &one);
+			break;
+		}
+	for (size_t i = 0; i < sizeof comps / sizeof comps[0]; i++) {
+		size_t len;
+		uint8_t *b = image(comps[i], &len);
+		size_t used = (size_t)le64(b + 40), data_end = (size_t)le64(b + 64);
+		uint8_t *c = malloc(used);
+		for (unsigned round = 0; round < 12; round++) {
+			memcpy(c, b, used);
+			/* Round 0 intact; then bytes changed in the data blocks and
+			 * fragments (before the inode table), two at a time. */
+			for (size_t k = 0; round && k < 2; k++) {
+				size_t at = 96 + ((round * 2654435761u + k * 40503u) % (data_end - 96));
+				c[at] ^= (uint8_t)(0x55 + round);
+			}
+			char *one_core = extract_on(&one, c, used);
+			char *every_core = extract_on(&all, c, used);
+			assert_string_equal(every_core, one_core);
+			free(one_core);
+			free(every_core);
+		}
+		free(c);
+		free(b);
+	}
+	assert_int_equal(sched_setaffinity(0, sizeof all, &all), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +409,7 @@ int main(void)
 		cmocka_unit_test(extracts_every_compressor),
 		cmocka_unit_test(damaged_images_do_not_crash),
 		cmocka_unit_test(big_endian_images_extract_like_little_endian),
+		cmocka_unit_test(threads_do_not_change_the_outcome),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

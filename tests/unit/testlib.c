@@ -1,6 +1,11 @@
 #include "testlib.h"
+#include "analyze/run.h"
+#include "core/err.h"
+#include "inventory/inventory.h"
+#include "unpack/engine.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +96,12 @@ void fv_test_write_file(const char *dir, const char *name, const void *p, size_t
 {
 	char path[1024];
 	join(path, sizeof path, dir, name);
+	/* Parent folders are made as needed: tests write whole trees this way. */
+	for (char *s = strchr(path + (dir ? strlen(dir) + 1 : 1), '/'); s; s = strchr(s + 1, '/')) {
+		*s = 0;
+		mkdir(path, 0755);
+		*s = '/';
+	}
 	FILE *f = fopen(path, "wb");
 	if (!f)
 		fail_msg("cannot create %s", path);
@@ -215,4 +226,58 @@ const struct fv_xfile *fv_test_record(struct fv_test_env *e, const char *suffix)
 	}
 	fail_msg("no record for %s", suffix);
 	return NULL;
+}
+
+/* ---- analyzers over a folder tree ----------------------------------------------- */
+
+void fv_test_analyze_rules(const char *dir, const struct fv_analyzer *an, const char *user_rules,
+			   struct fv_results *r)
+{
+	memset(r, 0, sizeof *r);
+	struct fv_unpack u;
+	struct fv_inventory inv;
+	char err[512] = "";
+	if (fv_inventory_walk(dir, &u, err, sizeof err) != FV_OK)
+		fail_msg("inventory of %s: %s", dir, err);
+	if (fv_inventory_build(&u, dir, 2, &inv, err, sizeof err) != FV_OK)
+		fail_msg("inventory of %s: %s", dir, err);
+	const struct fv_analyzer *only[2] = { an, NULL };
+	struct fv_aopts o = { NULL, user_rules, 2, only };
+	struct fv_actx *a;
+	if (fv_analysis_open(&o, &a, err, sizeof err) != FV_OK)
+		fail_msg("analyzer %s: %s", an->name, err);
+	int rc = fv_analysis_run(a, &inv, r);
+	fv_analysis_close(a);
+	fv_inventory_free(&inv);
+	fv_unpack_free(&u);
+	if (rc != FV_OK)
+		fail_msg("analyzer %s failed on %s: %s", an->name, dir, fv_strerror(rc));
+}
+
+void fv_test_analyze(const char *dir, const struct fv_analyzer *an, struct fv_results *r)
+{
+	fv_test_analyze_rules(dir, an, NULL, r);
+}
+
+const struct fv_finding *fv_test_finding(const struct fv_results *r, const char *rule,
+					 const char *path_suffix)
+{
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const struct fv_finding *f = &r->findings.v[i];
+		if (rule && strcmp(f->rule, rule))
+			continue;
+		size_t pl = strlen(f->path), sl = path_suffix ? strlen(path_suffix) : 0;
+		if (path_suffix && (pl < sl || strcmp(f->path + pl - sl, path_suffix)))
+			continue;
+		return f;
+	}
+	return NULL;
+}
+
+size_t fv_test_count(const struct fv_results *r, const char *rule)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->findings.n; i++)
+		n += !rule || !strcmp(r->findings.v[i].rule, rule);
+	return n;
 }

@@ -30,6 +30,7 @@ int fv_test_have(const char *tool);
 uint8_t *fv_test_read_file(const char *dir, const char *name, size_t *len);
 /* The same, failing the test when the file is missing. */
 uint8_t *fv_test_load(const char *dir, const char *name, size_t *len);
+/* Writes dir/name, making its parent folders. */
 void fv_test_write_file(const char *dir, const char *name, const void *p, size_t n);
 
 /*
@@ -74,5 +75,26 @@ void fv_test_env_free(struct fv_test_env *e);
 void fv_test_assert_member(struct fv_test_env *e, const char *rel, const void *want, size_t n);
 /* The first record whose path ends with suffix; fails the test if there is none. */
 const struct fv_xfile *fv_test_record(struct fv_test_env *e, const char *suffix);
+
+/* ---- analyzers over a folder tree ----------------------------------------------- */
+
+struct fv_analyzer;
+struct fv_results;
+struct fv_finding;
+
+/*
+ * Inventories the folder tree dir as one root filesystem (member paths
+ * "/etc/passwd"), runs only analyzer an over it with the shipped rules (and
+ * user_rules, which may be NULL) and fills r, which it zeroes first.  Fails
+ * the test when the analyzer cannot start or the run fails.
+ */
+void fv_test_analyze(const char *dir, const struct fv_analyzer *an, struct fv_results *r);
+void fv_test_analyze_rules(const char *dir, const struct fv_analyzer *an, const char *user_rules,
+			   struct fv_results *r);
+/* The first finding with this rule whose path ends with path_suffix (NULL: any path), or NULL. */
+const struct fv_finding *fv_test_finding(const struct fv_results *r, const char *rule,
+					 const char *path_suffix);
+/* How many findings have this rule (NULL: any rule). */
+size_t fv_test_count(const struct fv_results *r, const char *rule);
 
 #endif

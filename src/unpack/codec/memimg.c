@@ -176,3 +176,29 @@ void fv_memimg_base(const char *file, const char *const *exts, char *out, size_t
 			return;
 		}
 }
+
+/* Hex digit value plus one; zero for anything else. */
+static const uint8_t hexv[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
+	['F'] = 16, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
+int fv_unhex(const uint8_t *s, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned h = hexv[s[2 * i]], l = hexv[s[2 * i + 1]];
+		if (!h || !l)
+			return -1;
+		out[i] = (uint8_t)((h - 1) << 4 | (l - 1));
+	}
+	return 0;
+}
+
+int fv_all_hex(const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!hexv[s[i]])
+			return 0;
+	return 1;
+}

@@ -47,4 +47,9 @@ void fv_memimg_free(struct fv_memimg *m);
  */
 void fv_memimg_base(const char *file, const char *const *exts, char *out, size_t outlen);
 
+/* Decodes n bytes from 2n hex digits at s; -1 at the first non-digit. */
+int fv_unhex(const uint8_t *s, uint8_t *out, size_t n);
+/* Whether the n characters at s are all hex digits. */
+int fv_all_hex(const uint8_t *s, size_t n);
+
 #endif

@@ -7,6 +7,7 @@
  * (e_shnum 0 and e_phnum PN_XNUM, with the real counts in section 0).
  */
 #include "core/cursor.h"
+#include "core/elfmach.h"
 #include "core/err.h"
 #include "unpack/format.h"
 
@@ -30,29 +31,6 @@ enum { PT_DYNAMIC = 2, PT_INTERP = 3 };
 enum { SHT_NULL = 0, SHT_SYMTAB = 2, SHT_NOBITS = 8 };
 #define PN_XNUM 0xffff
 
-static const struct {
-	uint16_t em;
-	const char *name;
-} machines[] = {
-	{ 2, "SPARC" },      { 3, "x86" },          { 4, "m68k" },       { 8, "MIPS" },
-	{ 10, "MIPS RS3000 LE" }, { 15, "PA-RISC" }, { 18, "SPARC32+" },  { 20, "PowerPC" },
-	{ 21, "PPC64" },     { 22, "S/390" },       { 40, "ARM" },       { 42, "SH" },
-	{ 43, "SPARC V9" },  { 44, "TriCore" },     { 45, "ARC" },       { 46, "H8/300" },
-	{ 50, "IA-64" },     { 62, "x86-64" },      { 76, "CRIS" },      { 83, "AVR" },
-	{ 87, "V850" },      { 88, "M32R" },        { 92, "OpenRISC" },  { 93, "ARCompact" },
-	{ 94, "Xtensa" },    { 105, "MSP430" },     { 106, "Blackfin" }, { 113, "Nios II" },
-	{ 164, "Hexagon" },  { 167, "NDS32" },      { 183, "AArch64" },  { 189, "MicroBlaze" },
-	{ 195, "ARCv2" },    { 243, "RISC-V" },     { 247, "BPF" },      { 252, "C-SKY" },
-	{ 258, "LoongArch" }, { 0x9026, "Alpha" },
-};
-
-static const char *machine_name(uint16_t em)
-{
-	for (size_t i = 0; i < sizeof machines / sizeof *machines; i++)
-		if (machines[i].em == em)
-			return machines[i].name;
-	return NULL;
-}
 
 struct hdr {
 	int is64, be;
@@ -207,7 +185,7 @@ static int probe(const uint8_t *p, size_t avail, struct fv_probe *out)
 		capped |= h.shnum > MAX_WALK;
 	}
 
-	const char *mach = machine_name(h.machine);
+	const char *mach = fv_elf_machine_desc(h.machine);
 	if (end <= avail) {
 		out->size = end;
 		out->conf = mach && !capped && walked_ph == h.phnum && walked_sh == h.shnum ? FV_CONF_HIGH

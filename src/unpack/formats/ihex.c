@@ -37,25 +37,6 @@ static const struct fv_magic magics[] = {
 /* A file with no end-of-file record is still taken when at least this many records are valid. */
 #define MIN_RECORDS_NO_EOF 4
 
-/* Hex digit value plus one; zero for anything else. */
-static const uint8_t hexv[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
-	['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
-	['F'] = 16, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-};
-
-/* Decodes n bytes of hex digit pairs; -1 at the first non-digit. */
-static int unhex(const uint8_t *s, uint8_t *out, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned h = hexv[s[2 * i]], l = hexv[s[2 * i + 1]];
-		if (!h || !l)
-			return -1;
-		out[i] = (uint8_t)((h - 1) << 4 | (l - 1));
-	}
-	return 0;
-}
-
 struct rec {
 	uint8_t len, type;
 	uint16_t addr;
@@ -80,15 +61,6 @@ static int bad(struct bad *b, int rc, const char *fmt, ...)
 	return rc;
 }
 
-/* Are the n characters at s all hex digits? */
-static int all_hex(const uint8_t *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!hexv[s[i]])
-			return 0;
-	return 1;
-}
-
 /*
  * Parses the record at p: its fields, checksum and line end (LF, CRLF, or
  * the end of input).  FV_ETRUNC only when the input ends inside what is so
@@ -99,12 +71,12 @@ static int parse_rec(const uint8_t *p, size_t avail, struct rec *r, struct bad *
 	if (p[0] != ':')
 		return bad(b, FV_EFORMAT, "expected ':', found 0x%02x", p[0]);
 	if (avail < 11) {
-		if (!all_hex(p + 1, avail - 1))
+		if (!fv_all_hex(p + 1, avail - 1))
 			return bad(b, FV_EFORMAT, "expected a record header of 8 hex digits");
 		return bad(b, FV_ETRUNC, "expected a record of at least 11 bytes, found %zu", avail);
 	}
 	uint8_t hdr[4];
-	if (unhex(p + 1, hdr, 4))
+	if (fv_unhex(p + 1, hdr, 4))
 		return bad(b, FV_EFORMAT, "expected a record header of 8 hex digits, found \"%.8s\"",
 			   (const char *)p + 1);
 	r->len = hdr[0];
@@ -112,12 +84,12 @@ static int parse_rec(const uint8_t *p, size_t avail, struct rec *r, struct bad *
 	r->type = hdr[3];
 	size_t n = 11 + 2 * (size_t)r->len;
 	if (avail < n) {
-		if (!all_hex(p + 9, avail - 9))
+		if (!fv_all_hex(p + 9, avail - 9))
 			return bad(b, FV_EFORMAT, "expected %u data bytes in hex digits", r->len);
 		return bad(b, FV_ETRUNC, "expected a record of %zu bytes, found %zu", n, avail);
 	}
 	uint8_t ck;
-	if (unhex(p + 9, r->data, r->len) || unhex(p + 9 + 2 * (size_t)r->len, &ck, 1))
+	if (fv_unhex(p + 9, r->data, r->len) || fv_unhex(p + 9 + 2 * (size_t)r->len, &ck, 1))
 		return bad(b, FV_EFORMAT, "expected %u data bytes and a checksum in hex digits", r->len);
 	unsigned sum = hdr[0] + hdr[1] + hdr[2] + hdr[3];
 	for (unsigned i = 0; i < r->len; i++)

@@ -8,12 +8,15 @@
  * around fv_lzo1x_decompress().  File data is decoded block by block here
  * rather than through sqfs_data_reader, so that a file is streamed to the
  * sink one block at a time, each bad block is reported with its offset, and
- * reading block n does not cost n steps.
+ * reading block n does not cost n steps; and so that blocks can be decoded
+ * on every core while this thread alone writes (see "Extraction" below).
  *
  * Big-endian 4.0 images (some old MIPS vendor SDKs) are rewritten as little
  * endian in memory first (see fv_squashfs_swap).  The 2.x/3.x layouts are
  * read by our own code (squashfs_legacy.c).
  */
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqfs/block.h>
 #include <sqfs/compressor.h>
@@ -428,24 +432,94 @@ static void imap_free(struct imap *m)
 	free(m->keys), free(m->vals), free(m->used);
 }
 
+/*
+ * Extraction alternates two steps.  The walk reads the directory tree
+ * (metadata: cheap) and queues what a one-thread extractor would do, in its
+ * order: folders, files, links, devices, and the errors met on the way.  A
+ * flush then plays the queue back on this thread, the only one that calls
+ * the sink, while helper threads decode the queued files' data and fragment
+ * blocks ahead of it, in play order, into a ring of block buffers.  So the
+ * files, the records, their order and the first error are those of a
+ * one-thread run, whatever the threads do; and memory is bounded by the
+ * queue (QUEUE_OPS entries or QUEUE_BYTES) and the ring (RING_BYTES).
+ */
+#define QUEUE_OPS 4096
+#define QUEUE_BYTES (8u << 20)
+#define RING_BYTES (4u << 20)
+#define RING_MAX 32
+#define MAX_THREADS 4 /* decoding threads, this one included */
+
+enum op_kind { OP_DIR, OP_FILE, OP_HARDLINK, OP_SYMLINK, OP_SPECIAL, OP_ERR, OP_STOP };
+
+/* One queued step of the extraction. */
+struct op {
+	enum op_kind kind;
+	char *path;        /* the member; the message of OP_ERR and OP_STOP (may be NULL) */
+	char *target;      /* a symlink's target */
+	const char *first; /* a hard link's target: where its inode was written (s->files owns it) */
+	struct fv_attr a;
+	uint64_t rdev;
+	/* OP_FILE */
+	sqfs_inode_generic_t *ino;
+	uint64_t fsize, start;
+	uint32_t fidx, foff;
+	size_t nblk;
+	int frag_job; /* its tail's fragment block is one of the decoding jobs */
+	uint64_t frag_start;
+	uint32_t frag_word;
+};
+
+enum blk_res { B_OK, B_PAST_END, B_TOO_BIG, B_STREAM, B_SKIPPED };
+enum slot_state { SLOT_FREE, SLOT_BUSY, SLOT_DONE };
+
+/* A block to decode (off, w) and, once decoded, the result. */
+struct blk {
+	uint64_t off;
+	uint32_t w;
+	enum slot_state state;
+	uint8_t *buf;        /* block_size bytes owned by this ring slot */
+	const uint8_t *data; /* the block: buf, or in the image for a stored block */
+	long n;              /* its length */
+	enum blk_res res;
+	sqfs_s32 r;          /* the compressor's answer for B_STREAM */
+};
+
 struct sq {
 	struct fv_xctx *x;
 	const uint8_t *p;
 	size_t size;
 	sqfs_super_t sb;
-	sqfs_compressor_t *cmp;
+	sqfs_compressor_t *cmp; /* this thread's: metadata and the blocks it decodes itself */
+	sqfs_compressor_t *hcmp[MAX_THREADS - 1]; /* one per helper thread */
+	unsigned nhelpers;
 	sqfs_dir_reader_t *dr;
 	sqfs_id_table_t *ids;
 	sqfs_frag_table_t *frags;
 	int frags_err; /* loading the fragment table failed: reported once, when needed */
-	uint8_t *blk;
+	uint8_t *blk;  /* zeros of a sparse block */
+	/* The fragment block the tails are copied from, as a one-thread run caches it. */
 	uint8_t *frag;
+	const uint8_t *fragp; /* frag, or in the image for a stored block */
 	size_t frag_len;
 	uint32_t frag_idx;
 	int frag_valid;
+	/* The last fragment block decoded ahead (pend is its buffer). */
+	uint8_t *pend;
+	struct blk pendb;
+	uint32_t pend_idx;
+	int pend_valid;
+	struct blk *ring;
+	size_t nring;
+	/* The queue, and the fragment of the last queued fragment job. */
+	struct op *ops;
+	size_t nops, capops, qbytes, qjobs;
+	uint32_t qfrag_idx;
+	int qfrag_valid;
 	struct imap files, dirs;
 	int errors;
-	int stop; /* a sink limit was reached: no point in going on */
+	int stop;  /* a sink limit was reached: no point in going on */
+	int wstop; /* the walk stopped early (out of memory); what it queued is still played */
+	int oom;   /* ... and the extraction returns FV_ENOMEM */
 };
 
 #define SQ_ERR(s, ...)                                                                             \
@@ -463,38 +537,206 @@ static int sink_rc(struct sq *s, int r)
 	return r;
 }
 
-/*
- * Decodes the data block at off with size word w into s->blk (or dst), at
- * most s->sb.block_size bytes.  Returns the decoded length or -1 after
- * reporting what was wrong.
- */
-static long read_block(struct sq *s, uint64_t off, uint32_t w, uint8_t *dst, const char *what,
-		       const char *path)
+/* ---- decoding blocks (any thread) ---------------------------------------- */
+
+/* Decodes block b with cmp: touches b and reads the image, nothing else. */
+static void decode(const struct sq *s, sqfs_compressor_t *cmp, struct blk *b)
 {
-	uint32_t disk = SQFS_ON_DISK_BLOCK_SIZE(w);
-	if (off > s->size || disk > s->size - off) {
-		SQ_ERR(s, "%s of %s at 0x%llx: %u bytes expected, the image ends at 0x%zx", what,
-		       path, (unsigned long long)off, disk, s->size);
-		return -1;
+	uint32_t disk = SQFS_ON_DISK_BLOCK_SIZE(b->w);
+	b->n = -1;
+	b->data = NULL;
+	if (b->off > s->size || disk > s->size - b->off) {
+		b->res = B_PAST_END;
+		return;
 	}
 	if (disk > s->sb.block_size) {
-		SQ_ERR(s, "%s of %s at 0x%llx: stored size %u exceeds the block size %u", what, path,
-		       (unsigned long long)off, disk, s->sb.block_size);
-		return -1;
+		b->res = B_TOO_BIG;
+		return;
 	}
-	if (!SQFS_IS_BLOCK_COMPRESSED(w)) {
-		memcpy(dst, s->p + off, disk);
-		return disk;
+	if (!SQFS_IS_BLOCK_COMPRESSED(b->w)) {
+		b->data = s->p + b->off;
+		b->n = disk;
+		b->res = B_OK;
+		return;
 	}
-	sqfs_s32 r = s->cmp->do_block(s->cmp, s->p + off, disk, dst, s->sb.block_size);
-	if (r <= 0) {
-		SQ_ERR(s, "%s of %s at 0x%llx: %s stream of %u bytes does not decode (%s)", what,
-		       path, (unsigned long long)off, comp_names[s->sb.compression_id], disk,
-		       r == 0 ? "larger than a block" : sqfs_errstr(r));
-		return -1;
+	b->r = cmp->do_block(cmp, s->p + b->off, disk, b->buf, s->sb.block_size);
+	if (b->r <= 0) {
+		b->res = B_STREAM;
+		return;
 	}
-	return r;
+	b->data = b->buf;
+	b->n = b->r;
+	b->res = B_OK;
 }
+
+/* Reports why block b did not decode. */
+static void block_error(struct sq *s, const struct blk *b, const char *what, const char *path)
+{
+	uint32_t disk = SQFS_ON_DISK_BLOCK_SIZE(b->w);
+	if (b->res == B_PAST_END)
+		SQ_ERR(s, "%s of %s at 0x%llx: %u bytes expected, the image ends at 0x%zx", what,
+		       path, (unsigned long long)b->off, disk, s->size);
+	else if (b->res == B_TOO_BIG)
+		SQ_ERR(s, "%s of %s at 0x%llx: stored size %u exceeds the block size %u", what, path,
+		       (unsigned long long)b->off, disk, s->sb.block_size);
+	else
+		SQ_ERR(s, "%s of %s at 0x%llx: %s stream of %u bytes does not decode (%s)", what,
+		       path, (unsigned long long)b->off, comp_names[s->sb.compression_id], disk,
+		       b->r == 0 ? "larger than a block" : sqfs_errstr(b->r));
+}
+
+/* ---- the ring of decoding jobs --------------------------------------------
+ *
+ * Job k is the k-th non-sparse data block or fragment job of the queue, in
+ * play order, and lives in ring slot k % nring.  Helpers claim jobs in
+ * order while fewer than nring are claimed and not yet given back; the
+ * writer (this thread) takes them in the same order and, while it waits,
+ * decodes the next unclaimed one itself.  With no helpers it decodes
+ * everything, in order, as a one-thread extractor would.
+ */
+struct pipe {
+	struct sq *s;
+	pthread_mutex_t mu;
+	pthread_cond_t room;  /* helpers: a slot was given back, or the flush ends */
+	pthread_cond_t ready; /* the writer: a slot was decoded */
+	uint64_t claimed, consumed;
+	/* The next job: op, block in it, that block's offset, fragment job done. */
+	size_t cop, cblk;
+	uint64_t coff;
+	int cfrag;
+	int end;  /* every job is claimed */
+	int quit; /* the flush is over */
+};
+
+/* Fills b with the next job; 0 when there is none.  Called with p->mu held. */
+static int next_job(struct pipe *p, struct blk *b)
+{
+	const struct sq *s = p->s;
+	while (p->cop < s->nops) {
+		const struct op *o = &s->ops[p->cop];
+		if (o->kind == OP_FILE) {
+			while (p->cblk < o->nblk && (uint64_t)p->cblk * s->sb.block_size < o->fsize) {
+				uint32_t w = o->ino->extra[p->cblk++];
+				if (SQFS_IS_SPARSE_BLOCK(w))
+					continue;
+				b->off = p->coff;
+				b->w = w;
+				p->coff += SQFS_ON_DISK_BLOCK_SIZE(w);
+				return 1;
+			}
+			if (o->frag_job && !p->cfrag) {
+				p->cfrag = 1;
+				b->off = o->frag_start;
+				b->w = o->frag_word;
+				return 1;
+			}
+		}
+		p->cop++;
+		p->cblk = 0;
+		p->cfrag = 0;
+		if (p->cop < s->nops)
+			p->coff = s->ops[p->cop].start;
+	}
+	if (!p->end) {
+		p->end = 1;
+		pthread_cond_broadcast(&p->room);
+	}
+	return 0;
+}
+
+/* Claims the next job into its slot, if the ring has room.  p->mu held. */
+static struct blk *claim(struct pipe *p)
+{
+	struct sq *s = p->s;
+	if (p->end || p->quit || p->claimed - p->consumed >= s->nring)
+		return NULL;
+	struct blk *b = &s->ring[p->claimed % s->nring];
+	if (!next_job(p, b))
+		return NULL;
+	p->claimed++;
+	b->state = SLOT_BUSY;
+	return b;
+}
+
+struct helper {
+	struct pipe *p;
+	sqfs_compressor_t *cmp;
+	pthread_t th;
+};
+
+static void *helper_main(void *arg)
+{
+	struct helper *h = arg;
+	struct pipe *p = h->p;
+	pthread_mutex_lock(&p->mu);
+	while (!p->quit && !p->end) {
+		struct blk *b = claim(p);
+		if (!b) {
+			if (!p->end && !p->quit)
+				pthread_cond_wait(&p->room, &p->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&p->mu);
+		decode(p->s, h->cmp, b);
+		pthread_mutex_lock(&p->mu);
+		b->state = SLOT_DONE;
+		pthread_cond_signal(&p->ready);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/*
+ * The next job in play order, decoded; with need 0 the writer only skips
+ * it and does not decode it itself.  NULL if the queue holds no more jobs,
+ * which the queue's own accounting rules out.
+ */
+static struct blk *take(struct pipe *p, int need)
+{
+	struct sq *s = p->s;
+	pthread_mutex_lock(&p->mu);
+	struct blk *b = &s->ring[p->consumed % s->nring];
+	for (;;) {
+		if (p->claimed == p->consumed) {
+			b = claim(p);
+			pthread_mutex_unlock(&p->mu);
+			if (b && need) {
+				decode(s, s->cmp, b);
+			} else if (b) {
+				b->res = B_SKIPPED;
+				b->n = -1;
+			}
+			return b;
+		}
+		if (b->state == SLOT_DONE)
+			break;
+		/* A helper is decoding it: decode a later one meanwhile. */
+		struct blk *o = claim(p);
+		if (o) {
+			pthread_mutex_unlock(&p->mu);
+			decode(s, s->cmp, o);
+			pthread_mutex_lock(&p->mu);
+			o->state = SLOT_DONE;
+			continue;
+		}
+		pthread_cond_wait(&p->ready, &p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return b;
+}
+
+/* Frees the slot of the job last taken. */
+static void give_back(struct pipe *p)
+{
+	struct sq *s = p->s;
+	pthread_mutex_lock(&p->mu);
+	s->ring[p->consumed % s->nring].state = SLOT_FREE;
+	p->consumed++;
+	pthread_cond_signal(&p->room);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* ---- playing the queue (this thread) -------------------------------------- */
 
 static int load_fragment(struct sq *s, uint32_t idx, const char *path)
 {
@@ -515,73 +757,288 @@ static int load_fragment(struct sq *s, uint32_t idx, const char *path)
 		return -1;
 	}
 	s->frag_valid = 0;
-	long n = read_block(s, fe.start_offset, fe.size, s->frag, "fragment block", path);
-	if (n < 0)
+	/* Decoded ahead as a job, unless the queue's bookkeeping and this
+	 * cache disagree: then here. */
+	if (!s->pend_valid || s->pend_idx != idx || s->pendb.off != fe.start_offset ||
+	    s->pendb.w != fe.size) {
+		memset(&s->pendb, 0, sizeof s->pendb);
+		s->pendb.off = fe.start_offset;
+		s->pendb.w = fe.size;
+		s->pendb.buf = s->pend;
+		decode(s, s->cmp, &s->pendb);
+		s->pend_idx = idx;
+		s->pend_valid = 1;
+	}
+	const struct blk *b = &s->pendb;
+	if (b->res != B_OK) {
+		block_error(s, b, "fragment block", path);
 		return -1;
-	s->frag_len = (size_t)n;
+	}
+	if (b->data == s->pend) {
+		uint8_t *t = s->frag;
+		s->frag = s->pend;
+		s->pend = t;
+		s->pend_valid = 0;
+		s->fragp = s->frag;
+	} else {
+		s->fragp = b->data;
+	}
+	s->frag_len = (size_t)b->n;
 	s->frag_idx = idx;
 	s->frag_valid = 1;
 	return 0;
 }
 
-static void write_file(struct sq *s, const sqfs_inode_generic_t *ino, const char *path,
-		       const struct fv_attr *a)
+static void write_file(struct pipe *p, const struct op *o)
 {
-	sqfs_u64 fsize = 0, off = 0;
-	sqfs_u32 fidx = 0xffffffff, foff = 0;
-	sqfs_inode_get_file_size(ino, &fsize);
-	sqfs_inode_get_file_block_start(ino, &off);
-	sqfs_inode_get_frag_location(ino, &fidx, &foff);
-	size_t nblk = sqfs_inode_get_file_block_count(ino);
+	struct sq *s = p->s;
 	const uint32_t bs = s->sb.block_size;
-
+	const char *path = o->path;
 	struct fv_sink_file *f = NULL;
-	if (sink_rc(s, fv_sink_open(s->x, path, a, &f)) != 0)
-		return;
-	uint64_t left = fsize;
-	int bad = 0;
-	for (size_t i = 0; i < nblk && left > 0 && !bad; i++) {
-		uint32_t w = ino->extra[i];
+	int opened = sink_rc(s, fv_sink_open(s->x, path, &o->a, &f)) == 0;
+	int bad = !opened;
+	/* Every job of the file is taken, also after a failure, to stay in step. */
+	uint64_t left = o->fsize;
+	for (size_t i = 0; i < o->nblk && left > 0; i++) {
+		uint32_t w = o->ino->extra[i];
 		size_t want = left < bs ? (size_t)left : bs;
+		left -= want;
 		if (SQFS_IS_SPARSE_BLOCK(w)) {
-			memset(s->blk, 0, want);
-		} else {
+			if (!bad) {
+				memset(s->blk, 0, want);
+				bad = sink_rc(s, fv_sink_write(f, s->blk, want)) != 0;
+			}
+			continue;
+		}
+		struct blk *b = take(p, !bad);
+		if (!b) {
+			if (!bad)
+				SQ_ERR(s, "%s: data block %zu was not queued", path, i);
+			bad = 1;
+			break;
+		}
+		if (!bad) {
 			char what[48];
 			snprintf(what, sizeof what, "data block %zu", i);
-			uint64_t at = off;
-			long n = read_block(s, off, w, s->blk, what, path);
-			off += SQFS_ON_DISK_BLOCK_SIZE(w);
-			if (n < 0) {
+			if (b->res != B_OK) {
+				block_error(s, b, what, path);
 				bad = 1;
-				break;
-			}
-			if ((size_t)n != want) {
+			} else if ((size_t)b->n != want) {
 				SQ_ERR(s, "%s of %s at 0x%llx: decoded %ld bytes, expected %zu", what,
-				       path, (unsigned long long)at, n, want);
+				       path, (unsigned long long)b->off, b->n, want);
 				bad = 1;
-				break;
+			} else {
+				bad = sink_rc(s, fv_sink_write(f, b->data, want)) != 0;
 			}
 		}
-		if (sink_rc(s, fv_sink_write(f, s->blk, want)) != 0)
-			bad = 1;
-		left -= want;
+		give_back(p);
 	}
+	if (o->frag_job) {
+		struct blk *b = take(p, 1);
+		if (b) {
+			if (b->res == B_OK && b->data == b->buf) {
+				uint8_t *t = b->buf;
+				b->buf = s->pend;
+				s->pend = t;
+			}
+			s->pendb = *b;
+			s->pendb.buf = s->pend;
+			s->pend_idx = o->fidx;
+			s->pend_valid = 1;
+			give_back(p);
+		}
+	}
+	if (!opened)
+		return;
 	if (left > 0 && !bad) {
-		if (left >= bs || fidx == 0xffffffff) {
+		if (left >= bs || o->fidx == 0xffffffff) {
 			SQ_ERR(s, "%s: file size %llu but its %zu blocks and %s hold only %llu bytes",
-			       path, (unsigned long long)fsize, nblk,
-			       fidx == 0xffffffff ? "no fragment" : "a fragment",
-			       (unsigned long long)(fsize - left));
-		} else if (load_fragment(s, fidx, path) == 0) {
-			if (foff > s->frag_len || left > s->frag_len - foff)
+			       path, (unsigned long long)o->fsize, o->nblk,
+			       o->fidx == 0xffffffff ? "no fragment" : "a fragment",
+			       (unsigned long long)(o->fsize - left));
+		} else if (load_fragment(s, o->fidx, path) == 0) {
+			if (o->foff > s->frag_len || left > s->frag_len - o->foff)
 				SQ_ERR(s, "%s: tail of %llu bytes at offset %u of fragment %u, which "
 					  "holds %zu bytes",
-				       path, (unsigned long long)left, foff, fidx, s->frag_len);
+				       path, (unsigned long long)left, o->foff, o->fidx, s->frag_len);
 			else
-				sink_rc(s, fv_sink_write(f, s->frag + foff, (size_t)left));
+				sink_rc(s, fv_sink_write(f, s->fragp + o->foff, (size_t)left));
 		}
 	}
 	sink_rc(s, fv_sink_close(f));
+}
+
+static void play(struct pipe *p, const struct op *o)
+{
+	struct sq *s = p->s;
+	switch (o->kind) {
+	case OP_DIR:
+		sink_rc(s, fv_sink_dir(s->x, o->path, &o->a));
+		break;
+	case OP_FILE:
+		write_file(p, o);
+		break;
+	case OP_HARDLINK:
+		sink_rc(s, fv_sink_hardlink(s->x, o->path, o->first));
+		break;
+	case OP_SYMLINK:
+		sink_rc(s, fv_sink_symlink(s->x, o->path, o->target, &o->a));
+		break;
+	case OP_SPECIAL:
+		sink_rc(s, fv_sink_special(s->x, o->path, &o->a, o->rdev));
+		break;
+	case OP_ERR:
+		SQ_ERR(s, "%s", o->path);
+		break;
+	case OP_STOP:
+		if (o->path)
+			SQ_ERR(s, "%s", o->path);
+		s->stop = 1;
+		break;
+	}
+}
+
+/* Plays the queue back, with helpers decoding ahead, and empties it. */
+static void flush(struct sq *s)
+{
+	if (!s->nops)
+		return;
+	struct pipe p;
+	memset(&p, 0, sizeof p);
+	p.s = s;
+	p.coff = s->ops[0].start;
+	struct helper h[MAX_THREADS - 1];
+	unsigned nh = 0;
+	int sync = pthread_mutex_init(&p.mu, NULL) == 0;
+	if (sync && pthread_cond_init(&p.room, NULL) != 0) {
+		pthread_mutex_destroy(&p.mu);
+		sync = 0;
+	}
+	if (sync && pthread_cond_init(&p.ready, NULL) != 0) {
+		pthread_cond_destroy(&p.room);
+		pthread_mutex_destroy(&p.mu);
+		sync = 0;
+	}
+	if (!sync) {
+		/* Only short of memory: nothing is played, as after any stop. */
+		SQ_ERR(s, "out of memory setting up the decoding of %zu entries", s->nops);
+		s->oom = s->stop = 1;
+	}
+	if (sync && s->qjobs > 1 && !s->stop)
+		for (; nh < s->nhelpers; nh++) {
+			h[nh].p = &p;
+			h[nh].cmp = s->hcmp[nh];
+			if (pthread_create(&h[nh].th, NULL, helper_main, &h[nh]) != 0)
+				break;
+		}
+	for (size_t k = 0; k < s->nops && !s->stop; k++)
+		play(&p, &s->ops[k]);
+	if (sync) {
+		pthread_mutex_lock(&p.mu);
+		p.quit = 1;
+		pthread_cond_broadcast(&p.room);
+		pthread_mutex_unlock(&p.mu);
+		for (unsigned i = 0; i < nh; i++)
+			pthread_join(h[i].th, NULL);
+		pthread_cond_destroy(&p.ready);
+		pthread_cond_destroy(&p.room);
+		pthread_mutex_destroy(&p.mu);
+	}
+	for (size_t k = 0; k < s->nops; k++) {
+		free(s->ops[k].path);
+		free(s->ops[k].target);
+		sqfs_free(s->ops[k].ino);
+	}
+	s->nops = s->qbytes = s->qjobs = 0;
+}
+
+/* ---- the walk (this thread) ------------------------------------------------ */
+
+static int halted(const struct sq *s) { return s->stop || s->wstop; }
+
+/* A new queue entry for path (copied; NULL allowed), or NULL out of memory. */
+static struct op *push(struct sq *s, enum op_kind kind, const char *path)
+{
+	if (s->nops == s->capops) {
+		size_t nc = s->capops ? s->capops * 2 : 64;
+		struct op *n = realloc(s->ops, nc * sizeof *n);
+		if (!n)
+			goto oom;
+		s->ops = n, s->capops = nc;
+	}
+	struct op *o = &s->ops[s->nops];
+	memset(o, 0, sizeof *o);
+	o->kind = kind;
+	if (path && !(o->path = strdup(path)))
+		goto oom;
+	return o;
+oom:
+	s->oom = s->wstop = 1;
+	return NULL;
+}
+
+/* Adds the entry push() made to the queue; plays the queue once it is full. */
+static void commit(struct sq *s, size_t bytes, size_t jobs)
+{
+	struct op *o = &s->ops[s->nops++];
+	s->qbytes += sizeof *o + (o->path ? strlen(o->path) : 0) + bytes;
+	s->qjobs += jobs;
+	if (s->nops >= QUEUE_OPS || s->qbytes >= QUEUE_BYTES)
+		flush(s);
+}
+
+static void queue_msg(struct sq *s, enum op_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void queue_msg(struct sq *s, enum op_kind kind, const char *fmt, ...)
+{
+	char msg[256]; /* as fv_xctx_error keeps it */
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (kind == OP_STOP)
+		s->wstop = 1;
+	if (push(s, kind, msg))
+		commit(s, 0, 0);
+}
+
+#define WALK_ERR(s, ...) queue_msg((s), OP_ERR, __VA_ARGS__)
+
+/* Queues a file; takes its inode. */
+static void queue_file(struct sq *s, sqfs_inode_generic_t **inop, const char *path,
+		       const struct fv_attr *a)
+{
+	struct op *o = push(s, OP_FILE, path);
+	if (!o)
+		return;
+	sqfs_inode_generic_t *ino = *inop;
+	*inop = NULL;
+	o->ino = ino;
+	o->a = *a;
+	o->fidx = 0xffffffff;
+	sqfs_inode_get_file_size(ino, &o->fsize);
+	sqfs_inode_get_file_block_start(ino, &o->start);
+	sqfs_inode_get_frag_location(ino, &o->fidx, &o->foff);
+	o->nblk = sqfs_inode_get_file_block_count(ino);
+	const uint32_t bs = s->sb.block_size;
+	size_t jobs = 0;
+	for (size_t i = 0; i < o->nblk && (uint64_t)i * bs < o->fsize; i++)
+		jobs += !SQFS_IS_SPARSE_BLOCK(ino->extra[i]);
+	/* The tail's fragment block is decoded ahead when the one-thread cache
+	 * would not hold it: when it differs from the last one queued. */
+	uint64_t full = (uint64_t)o->nblk * bs;
+	sqfs_fragment_t fe;
+	if (o->fsize > full && o->fsize - full < bs && o->fidx != 0xffffffff && s->frags &&
+	    !s->frags_err && !(s->qfrag_valid && s->qfrag_idx == o->fidx) &&
+	    sqfs_frag_table_lookup(s->frags, o->fidx, &fe) == 0) {
+		o->frag_job = 1;
+		o->frag_start = fe.start_offset;
+		o->frag_word = fe.size;
+		s->qfrag_idx = o->fidx;
+		s->qfrag_valid = 1;
+		jobs++;
+	}
+	commit(s, sizeof *ino + o->nblk * sizeof(uint32_t), jobs);
 }
 
 static uint32_t lookup_id(struct sq *s, uint16_t idx)
@@ -594,8 +1051,10 @@ static uint32_t lookup_id(struct sq *s, uint16_t idx)
 
 static void walk(struct sq *s, const sqfs_inode_generic_t *dir, const char *path, unsigned depth);
 
-static void entry(struct sq *s, const sqfs_inode_generic_t *ino, const char *path, unsigned depth)
+/* Queues what to do with one directory entry; may take *inop. */
+static void entry(struct sq *s, sqfs_inode_generic_t **inop, const char *path, unsigned depth)
 {
+	const sqfs_inode_generic_t *ino = *inop;
 	struct fv_attr a;
 	a.mode = ino->base.mode & 07777;
 	a.uid = lookup_id(s, ino->base.uid_idx);
@@ -603,43 +1062,48 @@ static void entry(struct sq *s, const sqfs_inode_generic_t *ino, const char *pat
 	a.mtime = ino->base.mod_time;
 	int found = 0;
 	char **slot;
+	struct op *o;
 
 	switch (ino->base.type) {
 	case SQFS_INODE_DIR:
 	case SQFS_INODE_EXT_DIR:
 		slot = imap_get(&s->dirs, ino->base.inode_number, 1, &found);
 		if (!slot) {
-			SQ_ERR(s, "%s: out of memory", path);
-			s->stop = 1;
+			queue_msg(s, OP_STOP, "%s: out of memory", path);
 			return;
 		}
 		if (found) {
-			SQ_ERR(s, "%s: directory inode %u appears twice (a loop); not entered", path,
-			       ino->base.inode_number);
+			WALK_ERR(s, "%s: directory inode %u appears twice (a loop); not entered", path,
+				 ino->base.inode_number);
 			return;
 		}
 		a.mode |= S_IFDIR;
 		/* A folder the sink refuses (a bad name) may still hold members worth
 		 * having; the sink judges each of their paths on its own. */
-		if (sink_rc(s, fv_sink_dir(s->x, path, &a)) == FV_ELIMIT)
-			return;
-		walk(s, ino, path, depth + 1);
+		if ((o = push(s, OP_DIR, path))) {
+			o->a = a;
+			commit(s, 0, 0);
+		}
+		if (!halted(s))
+			walk(s, ino, path, depth + 1);
 		return;
 	case SQFS_INODE_FILE:
 	case SQFS_INODE_EXT_FILE:
 		slot = imap_get(&s->files, ino->base.inode_number, 1, &found);
 		if (!slot) {
-			SQ_ERR(s, "%s: out of memory", path);
-			s->stop = 1;
+			queue_msg(s, OP_STOP, "%s: out of memory", path);
 			return;
 		}
 		if (found && *slot) {
-			sink_rc(s, fv_sink_hardlink(s->x, path, *slot));
+			if ((o = push(s, OP_HARDLINK, path))) {
+				o->first = *slot;
+				commit(s, 0, 0);
+			}
 			return;
 		}
 		*slot = strdup(path);
 		a.mode |= S_IFREG;
-		write_file(s, ino, path, &a);
+		queue_file(s, inop, path, &a);
 		return;
 	case SQFS_INODE_SLINK:
 	case SQFS_INODE_EXT_SLINK: {
@@ -647,13 +1111,17 @@ static void entry(struct sq *s, const sqfs_inode_generic_t *ino, const char *pat
 		if (n > ino->data.slink.target_size)
 			n = ino->data.slink.target_size;
 		char *t = strndup((const char *)ino->extra, n);
-		if (!t) {
-			s->stop = 1;
+		if (!t || !(o = push(s, OP_SYMLINK, path))) {
+			free(t);
+			if ((o = push(s, OP_STOP, NULL)))
+				commit(s, 0, 0);
+			s->wstop = 1;
 			return;
 		}
 		a.mode |= S_IFLNK;
-		sink_rc(s, fv_sink_symlink(s->x, path, t, &a));
-		free(t);
+		o->a = a;
+		o->target = t;
+		commit(s, n, 0);
 		return;
 	}
 	case SQFS_INODE_BDEV:
@@ -666,22 +1134,28 @@ static void entry(struct sq *s, const sqfs_inode_generic_t *ino, const char *pat
 		unsigned maj = (d >> 8) & 0xfff, min = (d & 0xff) | ((d >> 12) & 0xfff00);
 		int blk = ino->base.type == SQFS_INODE_BDEV || ino->base.type == SQFS_INODE_EXT_BDEV;
 		a.mode |= blk ? S_IFBLK : S_IFCHR;
-		sink_rc(s, fv_sink_special(s->x, path, &a, makedev(maj, min)));
+		if ((o = push(s, OP_SPECIAL, path))) {
+			o->a = a;
+			o->rdev = makedev(maj, min);
+			commit(s, 0, 0);
+		}
 		return;
 	}
 	case SQFS_INODE_FIFO:
 	case SQFS_INODE_EXT_FIFO:
-		a.mode |= S_IFIFO;
-		sink_rc(s, fv_sink_special(s->x, path, &a, 0));
-		return;
 	case SQFS_INODE_SOCKET:
 	case SQFS_INODE_EXT_SOCKET:
-		a.mode |= S_IFSOCK;
-		sink_rc(s, fv_sink_special(s->x, path, &a, 0));
+		a.mode |= ino->base.type == SQFS_INODE_FIFO || ino->base.type == SQFS_INODE_EXT_FIFO
+				  ? S_IFIFO
+				  : S_IFSOCK;
+		if ((o = push(s, OP_SPECIAL, path))) {
+			o->a = a;
+			commit(s, 0, 0);
+		}
 		return;
 	default:
-		SQ_ERR(s, "%s: inode %u has unknown type %u", path, ino->base.inode_number,
-		       ino->base.type);
+		WALK_ERR(s, "%s: inode %u has unknown type %u", path, ino->base.inode_number,
+			 ino->base.type);
 	}
 }
 
@@ -698,14 +1172,14 @@ static void walk(struct sq *s, const sqfs_inode_generic_t *dir, const char *path
 {
 	const char *shown = *path ? path : "/";
 	if (depth > MAX_DEPTH) {
-		SQ_ERR(s, "%s: directories nested deeper than %u levels; not entered", shown,
-		       MAX_DEPTH);
+		WALK_ERR(s, "%s: directories nested deeper than %u levels; not entered", shown,
+			 MAX_DEPTH);
 		return;
 	}
 	int r = sqfs_dir_reader_open_dir(s->dr, dir, 0);
 	if (r) {
-		SQ_ERR(s, "directory %s (inode %u): listing unreadable (%s)", shown,
-		       dir->base.inode_number, sqfs_errstr(r));
+		WALK_ERR(s, "directory %s (inode %u): listing unreadable (%s)", shown,
+			 dir->base.inode_number, sqfs_errstr(r));
 		return;
 	}
 	struct child *v = NULL;
@@ -716,8 +1190,8 @@ static void walk(struct sq *s, const sqfs_inode_generic_t *dir, const char *path
 		if (r > 0)
 			break;
 		if (r < 0) {
-			SQ_ERR(s, "directory %s (inode %u): listing broken after %zu entries (%s)",
-			       shown, dir->base.inode_number, n, sqfs_errstr(r));
+			WALK_ERR(s, "directory %s (inode %u): listing broken after %zu entries (%s)",
+				 shown, dir->base.inode_number, n, sqfs_errstr(r));
 			break;
 		}
 		char *name = strndup((const char *)ent->name, (size_t)ent->size + 1);
@@ -725,8 +1199,8 @@ static void walk(struct sq *s, const sqfs_inode_generic_t *dir, const char *path
 		sqfs_inode_generic_t *ino = NULL;
 		r = sqfs_dir_reader_get_inode(s->dr, &ino);
 		if (!name || r) {
-			SQ_ERR(s, "%s/%s: inode unreadable (%s)", *path ? path : "",
-			       name ? name : "?", r ? sqfs_errstr(r) : "out of memory");
+			WALK_ERR(s, "%s/%s: inode unreadable (%s)", *path ? path : "",
+				 name ? name : "?", r ? sqfs_errstr(r) : "out of memory");
 			free(name);
 			sqfs_free(ino);
 			continue;
@@ -737,7 +1211,7 @@ static void walk(struct sq *s, const sqfs_inode_generic_t *dir, const char *path
 			if (!nv) {
 				free(name);
 				sqfs_free(ino);
-				s->stop = 1;
+				queue_msg(s, OP_STOP, "%s: out of memory", shown);
 				break;
 			}
 			v = nv, cap = nc;
@@ -745,12 +1219,12 @@ static void walk(struct sq *s, const sqfs_inode_generic_t *dir, const char *path
 		v[n].name = name, v[n].ino = ino, n++;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (!s->stop) {
+		if (!halted(s)) {
 			size_t len = strlen(path) + strlen(v[i].name) + 2;
 			char *full = malloc(len);
 			if (full) {
 				snprintf(full, len, "%s%s%s", path, *path ? "/" : "", v[i].name);
-				entry(s, v[i].ino, full, depth);
+				entry(s, &v[i].ino, full, depth);
 				free(full);
 			}
 		}
@@ -758,6 +1232,41 @@ static void walk(struct sq *s, const sqfs_inode_generic_t *dir, const char *path
 		sqfs_free(v[i].ino);
 	}
 	free(v);
+}
+
+/* CPUs this process may run on. */
+static unsigned cpus(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+/* Helper threads, their compressors and the ring; fewer helpers if short. */
+static int setup_decoding(struct sq *s)
+{
+	unsigned want = cpus();
+	want = (want > MAX_THREADS ? MAX_THREADS : want) - 1;
+	while (s->nhelpers < want && make_compressor(&s->sb, &s->hcmp[s->nhelpers]) == 0)
+		s->nhelpers++;
+	size_t bs = s->sb.block_size;
+	s->nring = 1;
+	if (s->nhelpers) {
+		s->nring = RING_BYTES / bs;
+		if (s->nring > RING_MAX)
+			s->nring = RING_MAX;
+		if (s->nring < 2 * (s->nhelpers + 1))
+			s->nring = 2 * (s->nhelpers + 1);
+	}
+	s->ring = calloc(s->nring, sizeof *s->ring);
+	if (!s->ring)
+		return FV_ENOMEM;
+	for (size_t i = 0; i < s->nring; i++)
+		if (!(s->ring[i].buf = malloc(bs)))
+			return FV_ENOMEM;
+	return 0;
 }
 
 static int extract_le(struct fv_xctx *x, const uint8_t *p, size_t size)
@@ -798,9 +1307,10 @@ static int extract_le(struct fv_xctx *x, const uint8_t *p, size_t size)
 		       (unsigned long long)s.sb.bytes_used, size);
 	s.blk = malloc(s.sb.block_size);
 	s.frag = malloc(s.sb.block_size);
+	s.pend = malloc(s.sb.block_size);
 	s.ids = sqfs_id_table_create(0);
 	s.dr = sqfs_dir_reader_create(&s.sb, s.cmp, &mf.base, 0);
-	if (!s.blk || !s.frag || !s.ids || !s.dr) {
+	if (!s.blk || !s.frag || !s.pend || !s.ids || !s.dr || setup_decoding(&s)) {
 		rc = FV_ENOMEM;
 		goto out;
 	}
@@ -857,7 +1367,10 @@ static int extract_le(struct fv_xctx *x, const uint8_t *p, size_t size)
 	imap_get(&s.dirs, root->base.inode_number, 1, &found);
 	walk(&s, root, "", 0);
 	sqfs_free(root);
-	if (s.stop)
+	flush(&s);
+	if (s.oom)
+		rc = FV_ENOMEM;
+	else if (s.stop)
 		rc = FV_ELIMIT;
 	else if (s.errors)
 		rc = FV_EFORMAT;
@@ -869,8 +1382,15 @@ out:
 	if (s.frags)
 		sqfs_destroy(s.frags);
 	sqfs_destroy(s.cmp);
+	for (unsigned i = 0; i < s.nhelpers; i++)
+		sqfs_destroy(s.hcmp[i]);
+	for (size_t i = 0; s.ring && i < s.nring; i++)
+		free(s.ring[i].buf);
+	free(s.ring);
+	free(s.ops);
 	free(s.blk);
 	free(s.frag);
+	free(s.pend);
 	imap_free(&s.files);
 	imap_free(&s.dirs);
 	return rc;

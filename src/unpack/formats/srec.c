@@ -34,31 +34,6 @@ static const struct fv_magic magics[] = {
 /* A file with no termination record is still taken when at least this many records are valid. */
 #define MIN_RECORDS_NO_END 4
 
-static const uint8_t hexv[256] = {
-	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
-	['8'] = 9, ['9'] = 10, ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15,
-	['F'] = 16, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-};
-
-static int unhex(const uint8_t *s, uint8_t *out, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned h = hexv[s[2 * i]], l = hexv[s[2 * i + 1]];
-		if (!h || !l)
-			return -1;
-		out[i] = (uint8_t)((h - 1) << 4 | (l - 1));
-	}
-	return 0;
-}
-
-static int all_hex(const uint8_t *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!hexv[s[i]])
-			return 0;
-	return 1;
-}
-
 /* Address bytes per record type; 0 for the reserved S4. */
 static const uint8_t addr_bytes[10] = { 2, 2, 3, 4, 0, 2, 3, 4, 3, 2 };
 
@@ -98,14 +73,14 @@ static int parse_rec(const uint8_t *p, size_t avail, struct rec *r, struct bad *
 	if (p[0] != 'S')
 		return bad(b, FV_EFORMAT, "expected 'S', found 0x%02x", p[0]);
 	if (avail < 4) {
-		if (avail > 1 && (p[1] < '0' || p[1] > '9' || !all_hex(p + 2, avail - 2)))
+		if (avail > 1 && (p[1] < '0' || p[1] > '9' || !fv_all_hex(p + 2, avail - 2)))
 			return bad(b, FV_EFORMAT, "expected a record type digit and a count");
 		return bad(b, FV_ETRUNC, "expected a record of at least 4 bytes, found %zu", avail);
 	}
 	if (p[1] < '0' || p[1] > '9' || p[1] == '4')
 		return bad(b, FV_EFORMAT, "expected a record type S0-S3 or S5-S9, found 0x%02x", p[1]);
 	r->type = (uint8_t)(p[1] - '0');
-	if (unhex(p + 2, &r->count, 1))
+	if (fv_unhex(p + 2, &r->count, 1))
 		return bad(b, FV_EFORMAT, "expected a byte count in hex digits, found \"%.2s\"",
 			   (const char *)p + 2);
 	unsigned alen = addr_bytes[r->type];
@@ -114,11 +89,11 @@ static int parse_rec(const uint8_t *p, size_t avail, struct rec *r, struct bad *
 			   r->type, r->count);
 	size_t n = 4 + 2 * (size_t)r->count;
 	if (avail < n) {
-		if (!all_hex(p + 4, avail - 4))
+		if (!fv_all_hex(p + 4, avail - 4))
 			return bad(b, FV_EFORMAT, "expected %u bytes in hex digits", r->count);
 		return bad(b, FV_ETRUNC, "expected a record of %zu bytes, found %zu", n, avail);
 	}
-	if (unhex(p + 4, r->buf, r->count))
+	if (fv_unhex(p + 4, r->buf, r->count))
 		return bad(b, FV_EFORMAT, "expected %u bytes in hex digits", r->count);
 	unsigned sum = r->count;
 	for (unsigned i = 0; i + 1 < r->count; i++)

@@ -1,0 +1,117 @@
+/*
+ * Analyzers.  Each file in src/analyze/ is one analyzer: it says which files
+ * it wants, runs on one file at a time (from any thread), and may correlate
+ * across the image in a finish step.  What it learns leaves through this
+ * interface only: findings, and the records the report lists (accounts,
+ * services started at boot, network endpoints).
+ *
+ * Scopes:
+ *   FV_SCOPE_CONTENT  run once per unique content (dedup by SHA-256); a
+ *                     finding is reported at every path that holds it.
+ *   FV_SCOPE_PATH     run once per path, for analyzers whose verdict
+ *                     depends on where the file is (/etc/passwd).
+ *   FV_SCOPE_IMAGE    no per-file run; finish() works from the inventory
+ *                     (the init system, read root by root).
+ */
+#ifndef FV_ANALYZE_ANALYZE_H
+#define FV_ANALYZE_ANALYZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/finding.h"
+#include "inventory/inventory.h"
+
+struct fv_actx;
+
+/* One file as an analyzer sees it. */
+struct fv_afile {
+	const struct fv_file *file; /* the file; for content scope, the first one with this content */
+	const uint8_t *data;        /* the whole content, mapped read-only */
+	size_t size;
+	/* For content scope, the content whose every path a finding goes to; NULL per path. */
+	const struct fv_content *content;
+};
+
+enum fv_scope { FV_SCOPE_CONTENT, FV_SCOPE_PATH, FV_SCOPE_IMAGE };
+
+struct fv_analyzer {
+	const char *name;
+	enum fv_scope scope;
+	/* Once per scan run, before any image: load rules into *state. 0 or a
+	 * negative fv_err with a message given to fv_actx_fail(). May be NULL. */
+	int (*init)(struct fv_actx *a, void **state);
+	/* Whether run() wants this file; called on the main thread. */
+	int (*wants)(const struct fv_file *f);
+	/* One file; called from any thread, concurrently with itself. */
+	void (*run)(struct fv_actx *a, void *state, const struct fv_afile *f);
+	/* Once per image, after every run(), on the main thread. May be NULL. */
+	void (*finish)(struct fv_actx *a, void *state);
+	/* Once per scan run, after the last image. May be NULL. */
+	void (*fini)(void *state);
+};
+
+/* Every analyzer, in the order they run; the list ends with NULL. */
+extern const struct fv_analyzer *const fv_analyzers[];
+
+/* ---- what analyzers may ask of the context ---- */
+
+const struct fv_inventory *fv_actx_inventory(const struct fv_actx *a);
+/* The shipped rules folder (rules/ of the source tree or the installed copy). */
+const char *fv_actx_rules_dir(const struct fv_actx *a);
+/* The user's extra rules folder (--rules DIR), or NULL. */
+const char *fv_actx_user_rules(const struct fv_actx *a);
+/* For init(): a message saying what was expected, where, and what was found. */
+void fv_actx_fail(struct fv_actx *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * A finding in file f at offset.  For a FV_SCOPE_CONTENT analyzer the
+ * finding is repeated at every path holding f's content.  Thread-safe.
+ */
+void fv_actx_finding(struct fv_actx *a, const struct fv_afile *f, const char *rule,
+		     const char *category, enum fv_severity sev, enum fv_conf conf, uint64_t offset,
+		     const char *evidence, const char *title_fmt, ...)
+	__attribute__((format(printf, 9, 10)));
+/* A finding at one file only (finish steps, path-scoped analyzers). Thread-safe. */
+void fv_actx_finding_at(struct fv_actx *a, const struct fv_file *file, const char *rule,
+			const char *category, enum fv_severity sev, enum fv_conf conf,
+			uint64_t offset, const char *evidence, const char *title_fmt, ...)
+	__attribute__((format(printf, 9, 10)));
+
+/* ---- records the report lists (all strings are copied; thread-safe) ---- */
+
+struct fv_account {
+	const char *path;      /* the file it was read from */
+	const char *name;
+	int64_t uid, gid;      /* -1 when the store has none */
+	const char *home, *shell;
+	const char *hash_type; /* "md5crypt", "sha512crypt", "empty", "locked", "plain" ... */
+	const char *password;  /* recovered or stored in clear; NULL if unknown */
+};
+void fv_actx_account(struct fv_actx *a, const struct fv_account *acct);
+
+struct fv_service {
+	const char *path;    /* the file that starts it (inittab, rcS, a unit) */
+	uint64_t line;       /* 1-based line in that file */
+	const char *how;     /* "inittab respawn", "rcS", "inetd tcp/23", "procd", "systemd", "cron" */
+	const char *program; /* as started: "/usr/sbin/telnetd" */
+	const char *args;    /* the rest of the command line, as written */
+};
+void fv_actx_service(struct fv_actx *a, const struct fv_service *svc);
+
+struct fv_endpoint {
+	const char *value; /* "203.0.113.7", "update.example.com", "http://..." */
+	const char *kind;  /* "ipv4", "ipv6", "host", "url" */
+	const char *path;
+	uint64_t offset;
+	int outside;       /* 1 when it is a public address or name */
+};
+void fv_actx_endpoint(struct fv_actx *a, const struct fv_endpoint *ep);
+
+/*
+ * Evidence for secrets: the first `keep` characters of s, then "…" and the
+ * length, so a report shows which secret it is without disclosing it.
+ */
+void fv_mask_secret(const char *s, size_t n, size_t keep, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * Running the analyzers over one image's inventory: once per unique content
+ * or per path, on every core, then each analyzer's finish step.
+ */
+#ifndef FV_ANALYZE_RUN_H
+#define FV_ANALYZE_RUN_H
+
+#include <stddef.h>
+
+#include "analyze/analyze.h"
+
+struct fv_aopts {
+	const char *rules_dir;  /* NULL: fv_rules_dir_default() */
+	const char *user_rules; /* --rules DIR, or NULL */
+	unsigned threads;       /* 0: one per core */
+	/* Only these analyzers (NULL-terminated), or NULL for all of fv_analyzers. */
+	const struct fv_analyzer *const *only;
+};
+
+/* What the analyzers reported for one image; every string is owned. */
+struct fv_results {
+	struct fv_findings findings;
+	struct fv_account *accounts;
+	size_t naccounts, capaccounts;
+	struct fv_service *services;
+	size_t nservices, capservices;
+	struct fv_endpoint *endpoints;
+	size_t nendpoints, capendpoints;
+};
+
+/* The rules folder: $FWVET_RULES, else the source tree's rules/, else the installed copy. */
+const char *fv_rules_dir_default(void);
+
+/* Loads every analyzer's rules.  0 or a negative fv_err with a message in err. */
+int fv_analysis_open(const struct fv_aopts *o, struct fv_actx **out, char *err, size_t errlen);
+/*
+ * Runs the analyzers over inv and fills out (which the caller zeroes), sorted
+ * by severity, then path, then offset.  0 or a negative fv_err.
+ */
+int fv_analysis_run(struct fv_actx *a, const struct fv_inventory *inv, struct fv_results *out);
+void fv_analysis_close(struct fv_actx *a);
+/* SHA-256 over the rules folders in use, for the report's "tool" object. */
+const char *fv_analysis_rules_sha256(const struct fv_actx *a);
+void fv_results_free(struct fv_results *r);
+
+#endif

@@ -1,0 +1,285 @@
+/* fwvet scan: unpack, inventory, analyze and report, one image after another. */
+#include "analyze/run.h"
+#include "cli/cli.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "inventory/inventory.h"
+#include "report/report.h"
+#include "unpack/engine.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: fwvet scan [options] IMAGE|DIR...\n"
+		"  --format FMT      text (default) or json\n"
+		"  -o, --output FILE write the report to FILE instead of stdout\n"
+		"  --rules DIR       also use the rules in DIR (YARA intel in DIR, credentials in DIR/credentials)\n"
+		"  --fail-on SEV     exit 1 when a finding is at or above SEV (critical, high, medium, low, info)\n"
+		"  -C, --keep DIR    keep the extracted files in DIR (new or empty) instead of a temporary folder\n"
+		"  --depth N         levels of nesting to unpack (default 10)\n"
+		"  --threads N       analysis threads (default: one per core)\n"
+		"  -v                text: also list info findings\n"
+		"A folder is scanned as an unpacked root filesystem.\n");
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/*
+ * Removing the temporary tree: extracted folders may be read-only (modes are
+ * applied as stored), so every folder is opened up first, then removed
+ * deepest first.  FTW_PHYS: a symlink is removed, never followed.
+ */
+static int open_up(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)ftw;
+	if (flag == FTW_D)
+		chmod(p, (st->st_mode & 07777) | S_IRWXU);
+	return 0;
+}
+
+static int remove_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (flag == FTW_DP)
+		rmdir(p);
+	else
+		unlink(p);
+	return 0;
+}
+
+static void rmtree(const char *dir)
+{
+	nftw(dir, open_up, 32, FTW_PHYS);
+	nftw(dir, remove_one, 32, FTW_PHYS | FTW_DEPTH);
+}
+
+/*
+ * An image that holds no container (a lone binary, a script, a config) is
+ * itself the one file to analyse.  Its disk path is absolute, which the
+ * inventory's openat() honours whatever the output folder.
+ */
+static int lone_file(struct fv_unpack *u, const char *image)
+{
+	char *abs = realpath(image, NULL);
+	const char *slash = strrchr(image, '/');
+	if (!abs || fv_grow(&u->files, &u->capfiles, u->nfiles, sizeof *u->files)) {
+		free(abs);
+		return FV_ENOMEM;
+	}
+	struct fv_xfile *f = &u->files[u->nfiles];
+	memset(f, 0, sizeof *f);
+	f->path = strdup(slash ? slash + 1 : image);
+	if (!f->path) {
+		free(abs);
+		return FV_ENOMEM;
+	}
+	f->disk = abs;
+	f->type = FV_FT_FILE;
+	f->mode = 0100644;
+	f->size = u->image_size;
+	memcpy(f->sha256, u->image_sha256, sizeof f->sha256);
+	u->nfiles++;
+	return FV_OK;
+}
+
+struct scan_opts {
+	int json;
+	int verbose;
+	const char *keep;
+	struct fv_limits lim;
+};
+
+/* One image: 0, or FV_EXIT_USAGE when it could not be read at all. */
+static int scan_one(struct fv_actx *a, const char *image, const struct scan_opts *o, FILE *out,
+		    struct fv_json *j, int *worst)
+{
+	uint64_t t0 = now_ms();
+	char err[512], tmp[4096];
+	const char *dir;
+	struct stat st;
+	struct fv_unpack u;
+	int rc, is_dir = stat(image, &st) == 0 && S_ISDIR(st.st_mode);
+	if (is_dir) {
+		dir = image;
+		rc = fv_inventory_walk(image, &u, err, sizeof err);
+	} else {
+		if (o->keep) {
+			dir = o->keep;
+		} else {
+			const char *t = getenv("TMPDIR");
+			snprintf(tmp, sizeof tmp, "%s/fwvet-scan-XXXXXX", t && *t ? t : "/tmp");
+			if (!mkdtemp(tmp)) {
+				fprintf(stderr, "fwvet: scan: cannot make a temporary folder %s: %s\n", tmp,
+					strerror(errno));
+				return FV_EXIT_USAGE;
+			}
+			dir = tmp;
+		}
+		rc = fv_unpack(image, dir, &o->lim, &u, err, sizeof err);
+	}
+	if (rc && u.nentries == 0 && u.nfiles == 0) {
+		fprintf(stderr, "fwvet: %s\n", err);
+		fv_unpack_free(&u);
+		if (!is_dir && !o->keep)
+			rmtree(dir);
+		return FV_EXIT_USAGE;
+	}
+	if (rc)
+		fprintf(stderr, "fwvet: %s: %s (the report covers what was read)\n", image, err);
+	if (!is_dir && u.nfiles == 0 && lone_file(&u, image) != FV_OK) {
+		fprintf(stderr, "fwvet: %s: out of memory\n", image);
+		rc = FV_ENOMEM;
+	}
+	struct fv_inventory inv;
+	struct fv_results res;
+	memset(&res, 0, sizeof res);
+	rc = fv_inventory_build(&u, dir, 0, &inv, err, sizeof err);
+	if (rc == FV_OK)
+		rc = fv_analysis_run(a, &inv, &res);
+	else
+		fprintf(stderr, "fwvet: %s: %s\n", image, err);
+	if (rc != FV_OK)
+		fprintf(stderr, "fwvet: %s: analysis incomplete: %s\n", image, fv_strerror(rc));
+	struct fv_report r = { &u, &inv, &res, fv_analysis_rules_sha256(a), now_ms() - t0 };
+	int w = fv_report_worst(&r);
+	if (w > *worst)
+		*worst = w;
+	if (o->json)
+		fv_report_json(j, &r);
+	else
+		fv_report_text(out, &r, out == stdout && isatty(STDOUT_FILENO), o->verbose);
+	fv_results_free(&res);
+	fv_inventory_free(&inv);
+	fv_unpack_free(&u);
+	if (!is_dir && !o->keep)
+		rmtree(dir);
+	return rc == FV_OK ? 0 : FV_EXIT_USAGE;
+}
+
+int fv_cmd_scan(int argc, char **argv)
+{
+	enum { O_FORMAT = 256, O_RULES, O_FAIL, O_DEPTH, O_THREADS };
+	static const struct option opts[] = {
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "rules", required_argument, NULL, O_RULES },
+		{ "fail-on", required_argument, NULL, O_FAIL },
+		{ "keep", required_argument, NULL, 'C' },
+		{ "depth", required_argument, NULL, O_DEPTH },
+		{ "threads", required_argument, NULL, O_THREADS },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct scan_opts o = { 0 };
+	fv_limits_default(&o.lim);
+	struct fv_aopts ao = { 0 };
+	const char *output = NULL;
+	int fail_on = -1, c;
+	uint64_t v;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:C:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case O_FORMAT:
+			if (!strcmp(optarg, "json")) {
+				o.json = 1;
+			} else if (strcmp(optarg, "text")) {
+				fprintf(stderr, "fwvet: scan: --format expects text or json, got '%s'\n", optarg);
+				return FV_EXIT_USAGE;
+			}
+			break;
+		case 'o': output = optarg; break;
+		case O_RULES: ao.user_rules = optarg; break;
+		case O_FAIL: {
+			enum fv_severity s;
+			if (fv_severity_parse(optarg, &s)) {
+				fprintf(stderr, "fwvet: scan: --fail-on expects critical, high, medium, low or info, got '%s'\n",
+					optarg);
+				return FV_EXIT_USAGE;
+			}
+			fail_on = (int)s;
+			break;
+		}
+		case 'C': o.keep = optarg; break;
+		case O_DEPTH:
+		case O_THREADS:
+			if (fv_parse_size(optarg, &v) || v > 64 || (c == O_THREADS && v == 0)) {
+				fprintf(stderr, "fwvet: scan: bad value '%s' for --%s (expected 0..64)\n", optarg,
+					c == O_DEPTH ? "depth" : "threads");
+				return FV_EXIT_USAGE;
+			}
+			if (c == O_DEPTH)
+				o.lim.depth = (unsigned)v;
+			else
+				ao.threads = (unsigned)v;
+			break;
+		case 'v': o.verbose = 1; break;
+		case 'h': usage(stdout); return FV_EXIT_OK;
+		default: usage(stderr); return FV_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "fwvet: scan needs at least one IMAGE\n");
+		usage(stderr);
+		return FV_EXIT_USAGE;
+	}
+	if (o.keep && argc - optind > 1) {
+		fprintf(stderr, "fwvet: scan: --keep takes one IMAGE\n");
+		return FV_EXIT_USAGE;
+	}
+	o.verbose |= fv_log_verbosity >= FV_LOG_INFO;
+	char err[512];
+	struct fv_actx *a;
+	int rc = fv_analysis_open(&ao, &a, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "fwvet: scan: %s\n", err);
+		return FV_EXIT_USAGE;
+	}
+	FILE *out = stdout;
+	if (output && !(out = fopen(output, "w"))) {
+		fprintf(stderr, "fwvet: scan: cannot write %s: %s\n", output, strerror(errno));
+		fv_analysis_close(a);
+		return FV_EXIT_USAGE;
+	}
+	struct fv_json j;
+	fv_json_init(&j, out, 1);
+	int many = argc - optind > 1, worst = -1, status = FV_EXIT_OK;
+	/* Several images: a JSON array of reports, in the order given. */
+	if (o.json && many)
+		fv_json_arr_begin(&j);
+	for (int i = optind; i < argc; i++) {
+		if (!o.json && i > optind)
+			fputc('\n', out);
+		if (scan_one(a, argv[i], &o, out, &j, &worst))
+			status = FV_EXIT_USAGE;
+	}
+	if (o.json && many)
+		fv_json_arr_end(&j);
+	if (o.json)
+		fputc('\n', out);
+	fv_analysis_close(a);
+	if (out != stdout && fclose(out) != 0) {
+		fprintf(stderr, "fwvet: scan: writing %s failed: %s\n", output, strerror(errno));
+		return FV_EXIT_USAGE;
+	}
+	if (status != FV_EXIT_OK)
+		return status;
+	return fail_on >= 0 && worst >= fail_on ? FV_EXIT_FINDINGS : FV_EXIT_OK;
+}

@@ -1,0 +1,408 @@
+#include "report/report.h"
+#include "analyze/run.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "inventory/inventory.h"
+#include "unpack/engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const categories[] = {
+	"backdoor", "exfiltration", "account", "credential", "secret", "service", "vulnerability",
+	"component", "hardening", "unsafe-code", "integrity", "supply-chain", "extraction",
+};
+#define NCAT (sizeof categories / sizeof categories[0])
+
+static size_t cat_index(const char *c)
+{
+	for (size_t i = 0; i < NCAT; i++)
+		if (!strcmp(categories[i], c))
+			return i;
+	return NCAT; /* a category from a user's rule: counted under "other" */
+}
+
+int fv_severity_parse(const char *s, enum fv_severity *out)
+{
+	for (int i = FV_SEV_INFO; i <= FV_SEV_CRITICAL; i++)
+		if (!strcmp(s, fv_severity_name((enum fv_severity)i))) {
+			*out = (enum fv_severity)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int cmp_worst(const void *x, const void *y)
+{
+	const struct fv_finding *a = *(const struct fv_finding *const *)x;
+	const struct fv_finding *b = *(const struct fv_finding *const *)y;
+	if (a->severity != b->severity)
+		return a->severity > b->severity ? -1 : 1;
+	int r = strcmp(a->path, b->path);
+	return r ? r : (a->offset > b->offset) - (a->offset < b->offset);
+}
+
+/* Extraction and analysis findings in one list, worst first (pointers into both). */
+static const struct fv_finding **all_findings(const struct fv_report *r, size_t *n)
+{
+	size_t nu = r->u->findings.n, na = r->res ? r->res->findings.n : 0;
+	const struct fv_finding **v = malloc((nu + na + 1) * sizeof *v);
+	*n = 0;
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < na; i++)
+		v[(*n)++] = &r->res->findings.v[i];
+	for (size_t i = 0; i < nu; i++)
+		v[(*n)++] = &r->u->findings.v[i];
+	qsort(v, *n, sizeof *v, cmp_worst);
+	return v;
+}
+
+int fv_report_worst(const struct fv_report *r)
+{
+	int w = -1;
+	for (size_t i = 0; i < r->u->findings.n; i++)
+		if ((int)r->u->findings.v[i].severity > w)
+			w = (int)r->u->findings.v[i].severity;
+	for (size_t i = 0; r->res && i < r->res->findings.n; i++)
+		if ((int)r->res->findings.v[i].severity > w)
+			w = (int)r->res->findings.v[i].severity;
+	return w;
+}
+
+/* ---- JSON ------------------------------------------------------------------ */
+
+void fv_report_extraction_json(struct fv_json *j, const struct fv_unpack *u)
+{
+	fv_json_key(j, "extraction");
+	fv_json_arr_begin(j);
+	for (size_t i = 0; i < u->nentries; i++) {
+		const struct fv_xentry *e = &u->entries[i];
+		fv_json_obj_begin(j);
+		fv_json_kstr(j, "path", e->path);
+		fv_json_kstr(j, "format", e->format);
+		fv_json_kuint(j, "offset", e->off);
+		fv_json_kuint(j, "size", e->size);
+		fv_json_kstr(j, "status", fv_xstatus_name(e->status));
+		fv_json_kstr(j, "error", e->error);
+		fv_json_kstr(j, "description", e->desc);
+		fv_json_obj_end(j);
+	}
+	fv_json_arr_end(j);
+}
+
+/* Top-level chunks (one '!' in the path) in offset order: "uimage", "squashfs". */
+static void format_chain(struct fv_json *j, const struct fv_unpack *u)
+{
+	fv_json_key(j, "format_chain");
+	fv_json_arr_begin(j);
+	for (size_t i = 0; i < u->nentries; i++) {
+		const struct fv_xentry *e = &u->entries[i];
+		const char *bang = strchr(e->path, '!');
+		if (!bang || strchr(bang + 1, '!') || !strcmp(e->format, "padding"))
+			continue;
+		fv_json_str(j, e->format);
+	}
+	fv_json_arr_end(j);
+}
+
+static void files_json(struct fv_json *j, const struct fv_inventory *inv)
+{
+	fv_json_key(j, "files");
+	fv_json_arr_begin(j);
+	for (size_t i = 0; i < inv->nfiles; i++) {
+		const struct fv_file *f = &inv->files[i];
+		const struct fv_xfile *x = f->x;
+		char mode[8];
+		snprintf(mode, sizeof mode, "%04o", x->mode & 07777);
+		fv_json_obj_begin(j);
+		fv_json_kstr(j, "path", x->path);
+		if (x->type == FV_FT_FILE)
+			fv_json_kstr(j, "sha256", x->sha256);
+		fv_json_kuint(j, "size", x->size);
+		fv_json_kstr(j, "mode", mode);
+		fv_json_kuint(j, "uid", x->uid);
+		fv_json_kuint(j, "gid", x->gid);
+		fv_json_kstr(j, "kind", x->type == FV_FT_FILE ? fv_kind_name(f->kind) : fv_ftype_name(x->type));
+		if (f->type[0])
+			fv_json_kstr(j, "type", f->type);
+		if (f->arch[0])
+			fv_json_kstr(j, "arch", f->arch);
+		if (x->link)
+			fv_json_kstr(j, "link", x->link);
+		fv_json_obj_end(j);
+	}
+	fv_json_arr_end(j);
+}
+
+static void records_json(struct fv_json *j, const struct fv_results *r)
+{
+	fv_json_key(j, "accounts");
+	fv_json_arr_begin(j);
+	for (size_t i = 0; r && i < r->naccounts; i++) {
+		const struct fv_account *a = &r->accounts[i];
+		fv_json_obj_begin(j);
+		fv_json_kstr(j, "path", a->path);
+		fv_json_kstr(j, "name", a->name);
+		fv_json_kint(j, "uid", a->uid);
+		fv_json_kint(j, "gid", a->gid);
+		fv_json_kstr(j, "home", a->home);
+		fv_json_kstr(j, "shell", a->shell);
+		fv_json_kstr(j, "hash_type", a->hash_type);
+		fv_json_kstr(j, "password", a->password);
+		fv_json_obj_end(j);
+	}
+	fv_json_arr_end(j);
+	fv_json_key(j, "services");
+	fv_json_arr_begin(j);
+	for (size_t i = 0; r && i < r->nservices; i++) {
+		const struct fv_service *s = &r->services[i];
+		fv_json_obj_begin(j);
+		fv_json_kstr(j, "path", s->path);
+		fv_json_kuint(j, "line", s->line);
+		fv_json_kstr(j, "how", s->how);
+		fv_json_kstr(j, "program", s->program);
+		fv_json_kstr(j, "args", s->args);
+		fv_json_obj_end(j);
+	}
+	fv_json_arr_end(j);
+	fv_json_key(j, "endpoints");
+	fv_json_arr_begin(j);
+	for (size_t i = 0; r && i < r->nendpoints; i++) {
+		const struct fv_endpoint *e = &r->endpoints[i];
+		fv_json_obj_begin(j);
+		fv_json_kstr(j, "value", e->value);
+		fv_json_kstr(j, "kind", e->kind);
+		fv_json_kstr(j, "path", e->path);
+		fv_json_kuint(j, "offset", e->offset);
+		fv_json_kbool(j, "outside", e->outside);
+		fv_json_obj_end(j);
+	}
+	fv_json_arr_end(j);
+}
+
+void fv_report_json(struct fv_json *j, const struct fv_report *r)
+{
+	size_t n;
+	const struct fv_finding **all = all_findings(r, &n);
+	size_t bysev[5] = { 0 };
+	for (size_t i = 0; i < n; i++)
+		bysev[all[i]->severity]++;
+
+	fv_json_obj_begin(j);
+	fv_json_kstr(j, "fwvet", FV_VERSION);
+	fv_json_kint(j, "schema", FV_REPORT_SCHEMA);
+	fv_json_key(j, "image");
+	fv_json_obj_begin(j);
+	fv_json_kstr(j, "path", r->u->image_path);
+	fv_json_kstr(j, "sha256", r->u->image_sha256[0] ? r->u->image_sha256 : NULL);
+	fv_json_kuint(j, "size", r->u->image_size);
+	format_chain(j, r->u);
+	fv_json_obj_end(j);
+	fv_json_key(j, "tool");
+	fv_json_obj_begin(j);
+	fv_json_kstr(j, "rules_sha256", r->rules_sha256);
+	fv_json_kstr(j, "vulndb_date", NULL);
+	fv_json_obj_end(j);
+	fv_json_key(j, "summary");
+	fv_json_obj_begin(j);
+	fv_json_kuint(j, "files", r->inv->nfiles);
+	fv_json_kuint(j, "unique_contents", r->inv->ncontents);
+	fv_json_key(j, "findings_by_severity");
+	fv_json_obj_begin(j);
+	for (int s = FV_SEV_CRITICAL; s >= FV_SEV_INFO; s--)
+		fv_json_kuint(j, fv_severity_name((enum fv_severity)s), bysev[s]);
+	fv_json_obj_end(j);
+	fv_json_kuint(j, "elapsed_ms", r->elapsed_ms);
+	fv_json_obj_end(j);
+	fv_report_extraction_json(j, r->u);
+	files_json(j, r->inv);
+	fv_json_key(j, "components");
+	fv_json_arr_begin(j);
+	fv_json_arr_end(j);
+	fv_json_key(j, "vulnerabilities");
+	fv_json_arr_begin(j);
+	fv_json_arr_end(j);
+	records_json(j, r->res);
+	fv_json_key(j, "findings");
+	fv_json_arr_begin(j);
+	for (size_t i = 0; i < n; i++)
+		fv_finding_json(j, all[i]);
+	fv_json_arr_end(j);
+	fv_json_obj_end(j);
+	free(all);
+}
+
+/* ---- text --------------------------------------------------------------------- */
+
+static const char *sev_color(enum fv_severity s)
+{
+	static const char *c[] = { "\033[2m", "\033[36m", "\033[33m", "\033[31m", "\033[1;31m" };
+	return c[s];
+}
+
+/* Prints s with control bytes escaped, so a hostile name cannot drive the terminal. */
+static void put_safe(FILE *f, const char *s, size_t max)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++, n++) {
+		if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+	if (s[n])
+		fputs("...", f);
+}
+
+static void print_finding(FILE *f, const struct fv_finding *x, int color)
+{
+	fprintf(f, "  %-13s %-12s ", x->category, x->rule);
+	put_safe(f, x->title, 200);
+	if (x->confidence != FV_CONF_HIGH)
+		fprintf(f, " (%s confidence)", fv_conf_name(x->confidence));
+	fputs("\n                             ", f);
+	if (color)
+		fputs("\033[2m", f);
+	put_safe(f, x->path, 400);
+	fprintf(f, " @ 0x%llx", (unsigned long long)x->offset);
+	if (color)
+		fputs("\033[0m", f);
+	fputs("\n                             ", f);
+	put_safe(f, x->evidence, 160);
+	fputc('\n', f);
+}
+
+static void print_records(FILE *f, const struct fv_results *r)
+{
+	if (!r)
+		return;
+	if (r->naccounts) {
+		fprintf(f, "\nAccounts (%zu):\n", r->naccounts);
+		for (size_t i = 0; i < r->naccounts; i++) {
+			const struct fv_account *a = &r->accounts[i];
+			fputs("  ", f);
+			put_safe(f, a->name ? a->name : "?", 64);
+			fprintf(f, "  uid %lld  ", (long long)a->uid);
+			put_safe(f, a->shell ? a->shell : "-", 64);
+			fprintf(f, "  %s", a->hash_type ? a->hash_type : "-");
+			if (a->password) {
+				fputs(" = ", f);
+				put_safe(f, a->password, 64);
+			}
+			const char *bang = strrchr(a->path, '!');
+			fputs("  (", f);
+			put_safe(f, bang ? bang + 1 : a->path, 128);
+			fputs(")\n", f);
+		}
+	}
+	if (r->nservices) {
+		fprintf(f, "\nStarted at boot (%zu):\n", r->nservices);
+		for (size_t i = 0; i < r->nservices; i++) {
+			const struct fv_service *s = &r->services[i];
+			fputs("  ", f);
+			put_safe(f, s->program ? s->program : "?", 128);
+			if (s->args && s->args[0]) {
+				fputc(' ', f);
+				put_safe(f, s->args, 128);
+			}
+			const char *bang = strrchr(s->path, '!');
+			fprintf(f, "  [%s, ", s->how ? s->how : "?");
+			put_safe(f, bang ? bang + 1 : s->path, 128);
+			fprintf(f, ":%llu]\n", (unsigned long long)s->line);
+		}
+	}
+	size_t nout = 0;
+	for (size_t i = 0; i < r->nendpoints; i++)
+		nout += r->endpoints[i].outside != 0;
+	if (nout) {
+		fprintf(f, "\nOutside endpoints (%zu):\n", nout);
+		for (size_t i = 0; i < r->nendpoints; i++) {
+			const struct fv_endpoint *e = &r->endpoints[i];
+			if (!e->outside)
+				continue;
+			fputs("  ", f);
+			put_safe(f, e->value, 128);
+			const char *bang = strrchr(e->path, '!');
+			fputs("  in ", f);
+			put_safe(f, bang ? bang + 1 : e->path, 128);
+			fputc('\n', f);
+		}
+	}
+}
+
+void fv_report_text(FILE *f, const struct fv_report *r, int color, int verbose)
+{
+	const struct fv_unpack *u = r->u;
+	size_t st[3] = { 0 };
+	for (size_t i = 0; i < u->nentries; i++)
+		if (strcmp(u->entries[i].format, "padding"))
+			st[u->entries[i].status]++;
+	char hs[32];
+	fprintf(f, "fwvet %s scan of ", FV_VERSION);
+	put_safe(f, u->image_path, 400);
+	fprintf(f, "\n  image     %s", fv_human_size(u->image_size, hs, sizeof hs));
+	if (u->image_sha256[0])
+		fprintf(f, ", sha256 %s", u->image_sha256);
+	fprintf(f, "\n  unpacked  %zu chunks ok, %zu partial, %zu failed; %zu files, %zu unique contents, %zu roots\n",
+		st[0], st[1], st[2], r->inv->nfiles, r->inv->ncontents, r->inv->nroots);
+	for (size_t i = 0; i < u->nentries; i++) {
+		const struct fv_xentry *e = &u->entries[i];
+		if (e->status == FV_XS_OK)
+			continue;
+		fprintf(f, "  %-9s ", fv_xstatus_name(e->status));
+		put_safe(f, e->path, 300);
+		fputs(": ", f);
+		put_safe(f, e->error ? e->error : "", 300);
+		fputc('\n', f);
+	}
+
+	size_t n;
+	const struct fv_finding **all = all_findings(r, &n);
+	size_t count[NCAT + 1][5];
+	memset(count, 0, sizeof count);
+	size_t bysev[5] = { 0 };
+	for (size_t i = 0; i < n; i++) {
+		count[cat_index(all[i]->category)][all[i]->severity]++;
+		bysev[all[i]->severity]++;
+	}
+	for (int s = FV_SEV_CRITICAL; s >= FV_SEV_INFO; s--) {
+		if (!bysev[s] || (s == FV_SEV_INFO && !verbose))
+			continue;
+		fprintf(f, "\n%s%s (%zu)%s\n", color ? sev_color((enum fv_severity)s) : "",
+			s == FV_SEV_CRITICAL ? "CRITICAL" : s == FV_SEV_HIGH ? "HIGH" : s == FV_SEV_MEDIUM ? "MEDIUM"
+			: s == FV_SEV_LOW ? "LOW" : "INFO", bysev[s], color ? "\033[0m" : "");
+		/* Within a severity, by category in the order of the table above. */
+		for (size_t c = 0; c <= NCAT; c++)
+			for (size_t i = 0; i < n; i++)
+				if ((int)all[i]->severity == s && cat_index(all[i]->category) == c)
+					print_finding(f, all[i], color);
+	}
+	print_records(f, r->res);
+
+	fputs("\nBy category:\n", f);
+	int any = 0;
+	for (size_t c = 0; c <= NCAT; c++) {
+		size_t tot = 0;
+		for (int s = 0; s < 5; s++)
+			tot += count[c][s];
+		if (!tot)
+			continue;
+		any = 1;
+		fprintf(f, "  %-14s", c < NCAT ? categories[c] : "other");
+		const char *sep = "";
+		for (int s = FV_SEV_CRITICAL; s >= FV_SEV_INFO; s--)
+			if (count[c][s]) {
+				fprintf(f, "%s%zu %s", sep, count[c][s], fv_severity_name((enum fv_severity)s));
+				sep = ", ";
+			}
+		fputc('\n', f);
+	}
+	if (!any)
+		fputs("  (no findings)\n", f);
+	fprintf(f, "\n%zu findings: %zu critical, %zu high, %zu medium, %zu low, %zu info%s; %.1f s\n", n,
+		bysev[4], bysev[3], bysev[2], bysev[1], bysev[0],
+		bysev[0] && !verbose ? " (info listed with -v or --format json)" : "",
+		(double)r->elapsed_ms / 1000.0);
+	free(all);
+}

@@ -1,0 +1,43 @@
+/*
+ * Rendering one image's scan: the JSON report of the design guide (a public
+ * interface: fields are only ever added) and the text report for a person.
+ */
+#ifndef FV_REPORT_REPORT_H
+#define FV_REPORT_REPORT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/finding.h"
+
+struct fv_unpack;
+struct fv_inventory;
+struct fv_results;
+struct fv_json;
+
+#define FV_REPORT_SCHEMA 1
+
+struct fv_report {
+	const struct fv_unpack *u;       /* extraction entries and extraction findings */
+	const struct fv_inventory *inv;
+	const struct fv_results *res;    /* analyzer findings and records */
+	const char *rules_sha256;
+	uint64_t elapsed_ms;
+};
+
+/* The worst severity among all findings (extraction and analysis), or -1 when there are none. */
+int fv_report_worst(const struct fv_report *r);
+int fv_severity_parse(const char *s, enum fv_severity *out);
+
+/* The whole report as one JSON object. */
+void fv_report_json(struct fv_json *j, const struct fv_report *r);
+/* The "extraction" array alone (extract --json shares it). */
+void fv_report_extraction_json(struct fv_json *j, const struct fv_unpack *u);
+/*
+ * For a person: findings grouped by severity, then category, info findings
+ * counted (all of them with verbose), the accounts, boot services and outside
+ * endpoints, and a summary line per category.  color: ANSI colours.
+ */
+void fv_report_text(FILE *f, const struct fv_report *r, int color, int verbose);
+
+#endif
