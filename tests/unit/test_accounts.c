@@ -20,11 +20,6 @@ extern const struct fv_analyzer fv_analyzer_accounts;
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	fv_test_write_file(dir, name, text, strlen(text));
-}
-
 /* crypt(3) of pw with a fixed setting, so that every run makes the same files. */
 static const char *hash(const char *pw, const char *setting, char *out, size_t cap)
 {
@@ -62,33 +57,6 @@ static const struct fv_account *account(const struct fv_results *r, const char *
 }
 
 /* The finding of rule at path_suffix whose evidence contains needle. */
-static const struct fv_finding *find(const struct fv_results *r, const char *rule,
-				     const char *path_suffix, const char *needle)
-{
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const struct fv_finding *f = &r->findings.v[i];
-		size_t pl = strlen(f->path), sl = strlen(path_suffix);
-		if (strcmp(f->rule, rule) == 0 && pl >= sl && strcmp(f->path + pl - sl, path_suffix) == 0 &&
-		    strstr(f->evidence, needle))
-			return f;
-	}
-	return NULL;
-}
-
-static const struct fv_finding *must(const struct fv_results *r, const char *rule,
-				     const char *path_suffix, const char *needle)
-{
-	const struct fv_finding *f = find(r, rule, path_suffix, needle);
-	if (!f) {
-		for (size_t i = 0; i < r->findings.n; i++)
-			fprintf(stderr, "  %s %s @%llu: %s\n", r->findings.v[i].rule,
-				r->findings.v[i].path, (unsigned long long)r->findings.v[i].offset,
-				r->findings.v[i].evidence);
-		fail_msg("no %s at %s with \"%s\"", rule, path_suffix, needle);
-	}
-	return f;
-}
-
 static size_t offset_of(const char *text, const char *needle)
 {
 	const char *p = strstr(text, needle);
@@ -109,7 +77,7 @@ static void test_passwd_shadow_join(void **state)
 			     "nobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
 			     "ftp:x:55:55:ftp:/home/ftp:/sbin/nologin\n"
 			     "admin:x:1000:1000:admin:/home/admin:/bin/sh\n";
-	put(dir, "etc/passwd", passwd);
+	fv_test_put(dir, "etc/passwd", passwd);
 	hash("xc3511", "$1$fvtest01$", h_root, sizeof h_root);
 	hash("admin", "$6$fvtestsalt$", h_admin, sizeof h_admin);
 	hash("toor", "$6$fvtoor$", h_toor, sizeof h_toor);
@@ -121,19 +89,19 @@ static void test_passwd_shadow_join(void **state)
 		 "ftp:!:19000:0:99999:7:::\n"
 		 "admin:%s:19000:0:99999:7:::\n",
 		 h_root, h_toor, h_admin);
-	put(dir, "etc/shadow", shadow);
+	fv_test_put(dir, "etc/shadow", shadow);
 
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_accounts, &r);
 
 	/* toor: a second root, reported on its passwd line. */
-	const struct fv_finding *f = must(&r, "FV-ACCT-001", "!/etc/passwd", "toor:x:0:0");
+	const struct fv_finding *f = fv_test_must(&r, "FV-ACCT-001", "!/etc/passwd", "toor:x:0:0");
 	assert_int_equal(f->offset, offset_of(passwd, "toor:"));
 	assert_int_equal(f->severity, FV_SEV_HIGH);
 	assert_int_equal(fv_test_count(&r, "FV-ACCT-001"), 1);
 
 	/* root's md5crypt is Mirai's first pair: cracked, with uid 0 from passwd. */
-	f = must(&r, "FV-CRED-001", "!/etc/shadow", "password \"xc3511\"");
+	f = fv_test_must(&r, "FV-CRED-001", "!/etc/shadow", "password \"xc3511\"");
 	assert_int_equal(f->severity, FV_SEV_CRITICAL);
 	assert_int_equal(f->offset, offset_of(shadow, h_root));
 	assert_non_null(strstr(f->evidence, "account root, uid 0"));
@@ -141,14 +109,14 @@ static void test_passwd_shadow_join(void **state)
 	assert_null(strstr(f->evidence, h_root)); /* the hash itself is masked */
 	assert_non_null(strstr(f->evidence, "root:$1$f*** (34 chars):19000"));
 
-	f = must(&r, "FV-CRED-001", "!/etc/shadow", "password \"admin\"");
+	f = fv_test_must(&r, "FV-CRED-001", "!/etc/shadow", "password \"admin\"");
 	assert_int_equal(f->severity, FV_SEV_HIGH);
 	assert_non_null(strstr(f->evidence, "account admin, uid 1000"));
 	/* toor's hash is locked (!): not tried, not reported */
 	assert_int_equal(fv_test_count(&r, "FV-CRED-001"), 2);
 
 	/* daemon has /bin/sh but a locked password: low. ftp and nobody have no shell. */
-	f = must(&r, "FV-ACCT-003", "!/etc/passwd", "daemon:x:1:1");
+	f = fv_test_must(&r, "FV-ACCT-003", "!/etc/passwd", "daemon:x:1:1");
 	assert_int_equal(f->severity, FV_SEV_LOW);
 	assert_int_equal(fv_test_count(&r, "FV-ACCT-003"), 1);
 
@@ -187,22 +155,22 @@ static void test_empty_and_locked(void **state)
 			     "ftp::55:55:ftp:/home/ftp:/bin/false\n"
 			     "lp:!:7:7:lp:/var/spool/lpd:/bin/sh\n"
 			     "sys:x:3:3:sys:/dev:\n"; /* empty shell: /bin/sh; x without a shadow */
-	put(dir, "etc/passwd", passwd);
+	fv_test_put(dir, "etc/passwd", passwd);
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_accounts, &r);
 
-	const struct fv_finding *f = must(&r, "FV-ACCT-002", "!/etc/passwd", "guest::1001");
+	const struct fv_finding *f = fv_test_must(&r, "FV-ACCT-002", "!/etc/passwd", "guest::1001");
 	assert_int_equal(f->severity, FV_SEV_CRITICAL);
 	assert_int_equal(f->offset, offset_of(passwd, "guest::1001"));
-	f = must(&r, "FV-ACCT-002", "!/etc/passwd", "ftp::55");
+	f = fv_test_must(&r, "FV-ACCT-002", "!/etc/passwd", "ftp::55");
 	assert_int_equal(f->severity, FV_SEV_MEDIUM);
 	assert_int_equal(fv_test_count(&r, "FV-ACCT-002"), 2); /* not the commented line */
 	assert_int_equal(fv_test_count(&r, "FV-ACCT-001"), 0);
 
 	/* lp and sys: service accounts with a shell, but no usable password */
-	f = must(&r, "FV-ACCT-003", "!/etc/passwd", "lp:!:7:7");
+	f = fv_test_must(&r, "FV-ACCT-003", "!/etc/passwd", "lp:!:7:7");
 	assert_int_equal(f->severity, FV_SEV_LOW);
-	must(&r, "FV-ACCT-003", "!/etc/passwd", "sys:x:3:3");
+	fv_test_must(&r, "FV-ACCT-003", "!/etc/passwd", "sys:x:3:3");
 	assert_int_equal(fv_test_count(&r, "FV-ACCT-003"), 2);
 
 	assert_string_equal(account(&r, "guest", "!/etc/passwd")->hash_type, "empty");
@@ -221,16 +189,16 @@ static void test_busybox_star(void **state)
 	char dir[256], h[128], shadow[256];
 	fv_test_tmpdir(dir, sizeof dir, "acct-star");
 	hash("admin", "$1$starsalt$", h, sizeof h);
-	put(dir, "etc/passwd", "root:*:0:0:root:/root:/bin/sh\nbin:*:2:2::/bin:/bin/false\n");
+	fv_test_put(dir, "etc/passwd", "root:*:0:0:root:/root:/bin/sh\nbin:*:2:2::/bin:/bin/false\n");
 	snprintf(shadow, sizeof shadow, "root:%s:0:0:99999:7:::\nstray::0:0:99999:7:::\n", h);
-	put(dir, "etc/shadow", shadow);
+	fv_test_put(dir, "etc/shadow", shadow);
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_accounts, &r);
-	must(&r, "FV-CRED-001", "!/etc/shadow", "account root, uid 0, password \"admin\"");
+	fv_test_must(&r, "FV-CRED-001", "!/etc/shadow", "account root, uid 0, password \"admin\"");
 	assert_string_equal(account(&r, "root", "!/etc/passwd")->hash_type, "md5crypt");
 	assert_string_equal(account(&r, "bin", "!/etc/passwd")->hash_type, "locked");
 	/* a shadow entry without an account: an empty password, shell unknown */
-	const struct fv_finding *f = must(&r, "FV-ACCT-002", "!/etc/shadow", "stray::0");
+	const struct fv_finding *f = fv_test_must(&r, "FV-ACCT-002", "!/etc/shadow", "stray::0");
 	assert_int_equal(f->severity, FV_SEV_HIGH);
 	assert_int_equal(f->confidence, FV_CONF_MEDIUM);
 	assert_int_equal(account(&r, "stray", "!/etc/shadow")->uid, -1);
@@ -252,22 +220,22 @@ static void test_hash_in_passwd(void **state)
 		 "root:%s:0:0:root:/root:/bin/sh\n"
 		 "operator:%s:11:0:operator:/root:/bin/sh",
 		 des, md5);
-	put(dir, "etc/passwd", passwd);
+	fv_test_put(dir, "etc/passwd", passwd);
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_accounts, &r);
 
-	const struct fv_finding *f = must(&r, "FV-ACCT-004", "!/etc/passwd", "root:");
+	const struct fv_finding *f = fv_test_must(&r, "FV-ACCT-004", "!/etc/passwd", "root:");
 	assert_int_equal(f->severity, FV_SEV_MEDIUM);
 	assert_int_equal(f->offset, offset_of(passwd, des));
 	assert_null(strstr(f->evidence, des));
-	must(&r, "FV-ACCT-004", "!/etc/passwd", "operator:");
+	fv_test_must(&r, "FV-ACCT-004", "!/etc/passwd", "operator:");
 	assert_int_equal(fv_test_count(&r, "FV-ACCT-004"), 2);
 
-	f = must(&r, "FV-CRED-001", "!/etc/passwd", "password \"vizxv\" (mirai)");
+	f = fv_test_must(&r, "FV-CRED-001", "!/etc/passwd", "password \"vizxv\" (mirai)");
 	assert_int_equal(f->severity, FV_SEV_CRITICAL);
 	assert_int_equal(fv_test_count(&r, "FV-CRED-001"), 1); /* the strong one stays unknown */
 	/* operator (uid 11) has a shell and a usable hash */
-	f = must(&r, "FV-ACCT-003", "!/etc/passwd", "operator:");
+	f = fv_test_must(&r, "FV-ACCT-003", "!/etc/passwd", "operator:");
 	assert_int_equal(f->severity, FV_SEV_MEDIUM);
 
 	assert_string_equal(account(&r, "root", "!/etc/passwd")->hash_type, "des");
@@ -289,14 +257,14 @@ static void test_bcrypt_and_sha256(void **state)
 	assert_true(strncmp(bc, "$2b$04$", 7) == 0);
 	hash("hi3518", "$5$rounds=5000$fvsha256$", s256, sizeof s256);
 	snprintf(shadow, sizeof shadow, "ubnt:%s:19000:0:99999:7:::\nroot:%s:19000::::::\n", bc, s256);
-	put(dir, "etc/passwd", "ubnt:x:1000:1000::/home/ubnt:/bin/sh\nroot:x:0:0::/root:/bin/sh\n");
-	put(dir, "etc/shadow", shadow);
+	fv_test_put(dir, "etc/passwd", "ubnt:x:1000:1000::/home/ubnt:/bin/sh\nroot:x:0:0::/root:/bin/sh\n");
+	fv_test_put(dir, "etc/shadow", shadow);
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_accounts, &r);
-	const struct fv_finding *f = must(&r, "FV-CRED-001", "!/etc/shadow", "password \"ubnt\"");
+	const struct fv_finding *f = fv_test_must(&r, "FV-CRED-001", "!/etc/shadow", "password \"ubnt\"");
 	assert_int_equal(f->severity, FV_SEV_HIGH);
 	assert_non_null(strstr(f->title, "bcrypt"));
-	f = must(&r, "FV-CRED-001", "!/etc/shadow", "password \"hi3518\"");
+	f = fv_test_must(&r, "FV-CRED-001", "!/etc/shadow", "password \"hi3518\"");
 	assert_int_equal(f->severity, FV_SEV_CRITICAL);
 	assert_string_equal(account(&r, "ubnt", "!/etc/passwd")->hash_type, "bcrypt");
 	assert_string_equal(account(&r, "root", "!/etc/passwd")->hash_type, "sha256crypt");
@@ -316,12 +284,12 @@ static void test_openssl_hashes(void **state)
 	sh_out("openssl passwd -6 -salt OpSsLsalt xc3511", m6, sizeof m6);
 	snprintf(shadow, sizeof shadow, "admin:%s:1:0:99999:7:::\nroot:%s:1:0:99999:7:::\n", m1, m6);
 	/* A shadow file alone: its accounts have no uid, but root is still root. */
-	put(dir, "etc/shadow", shadow);
+	fv_test_put(dir, "etc/shadow", shadow);
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_accounts, &r);
-	must(&r, "FV-CRED-001", "!/etc/shadow", "account admin, password \"admin\"");
+	fv_test_must(&r, "FV-CRED-001", "!/etc/shadow", "account admin, password \"admin\"");
 	/* a root without a uid is still root */
-	const struct fv_finding *f = must(&r, "FV-CRED-001", "!/etc/shadow", "account root, password \"xc3511\"");
+	const struct fv_finding *f = fv_test_must(&r, "FV-CRED-001", "!/etc/shadow", "account root, password \"xc3511\"");
 	assert_int_equal(f->severity, FV_SEV_CRITICAL);
 	assert_int_equal(r.naccounts, 2);
 	assert_int_equal(account(&r, "root", "!/etc/shadow")->uid, -1);
@@ -341,22 +309,22 @@ static void test_stale_copy(void **state)
 	snprintf(stale, sizeof stale,
 		 "root:%s:18000:0:99999:7:::\ndaemon:*:18000::::::\nsupport:%s:18000::::::\n",
 		 h_old, h_bd);
-	put(dir, "etc/passwd", "root:x:0:0::/root:/bin/sh\ndaemon:x:1:1::/:/bin/false\n");
-	put(dir, "etc/shadow", live);
-	put(dir, "etc/shadow-", stale);
-	put(dir, "etc/passwd-", "root:x:0:0::/root:/bin/sh\ndaemon:x:1:1::/:/bin/false\n"
+	fv_test_put(dir, "etc/passwd", "root:x:0:0::/root:/bin/sh\ndaemon:x:1:1::/:/bin/false\n");
+	fv_test_put(dir, "etc/shadow", live);
+	fv_test_put(dir, "etc/shadow-", stale);
+	fv_test_put(dir, "etc/passwd-", "root:x:0:0::/root:/bin/sh\ndaemon:x:1:1::/:/bin/false\n"
 				"support:x:0:0::/:/bin/sh\n");
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_accounts, &r);
 
-	const struct fv_finding *f = must(&r, "FV-ACCT-005", "!/etc/shadow-", "root:$1$o***");
+	const struct fv_finding *f = fv_test_must(&r, "FV-ACCT-005", "!/etc/shadow-", "root:$1$o***");
 	assert_int_equal(f->severity, FV_SEV_MEDIUM);
 	assert_non_null(strstr(f->title, "older password hash of root"));
-	must(&r, "FV-ACCT-005", "!/etc/shadow-", "support:");
-	must(&r, "FV-ACCT-005", "!/etc/passwd-", "support:x:0:0");
+	fv_test_must(&r, "FV-ACCT-005", "!/etc/shadow-", "support:");
+	fv_test_must(&r, "FV-ACCT-005", "!/etc/passwd-", "support:x:0:0");
 	assert_int_equal(fv_test_count(&r, "FV-ACCT-005"), 3);
 	/* the old root hash is Mirai's root/admin; the live one is not listed */
-	f = must(&r, "FV-CRED-001", "!/etc/shadow-", "account root, uid 0, password \"admin\"");
+	f = fv_test_must(&r, "FV-CRED-001", "!/etc/shadow-", "account root, uid 0, password \"admin\"");
 	assert_int_equal(f->severity, FV_SEV_CRITICAL);
 	assert_int_equal(fv_test_count(&r, "FV-CRED-001"), 1);
 	/* stale copies give findings, not accounts */
@@ -378,26 +346,26 @@ static void test_htpasswd_family(void **state)
 	sh_out("printf %s password | openssl dgst -sha1 -binary | base64", sha, sizeof sha);
 	sh_out("printf %s 'admin:Private Area:1234' | md5sum | cut -d' ' -f1", dig, sizeof dig);
 	snprintf(ht, sizeof ht, "admin:%s\nuser:{SHA}%s\nweb:$2y$\n", apr, sha);
-	put(dir, "www/cgi-bin/.htpasswd", ht);
+	fv_test_put(dir, "www/cgi-bin/.htpasswd", ht);
 	snprintf(hd, sizeof hd, "admin:Private Area:%s\n", dig);
-	put(dir, "etc/lighttpd/lighttpd-htdigest.user", hd);
+	fv_test_put(dir, "etc/lighttpd/lighttpd-htdigest.user", hd);
 	const char *plain = "admin:Xq7-unlisted-pass\nroot:1234\n";
-	put(dir, "etc/lighttpd/lighttpd.user", plain);
+	fv_test_put(dir, "etc/lighttpd/lighttpd.user", plain);
 
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_accounts, &r);
-	const struct fv_finding *f = must(&r, "FV-CRED-001", "!/www/cgi-bin/.htpasswd",
+	const struct fv_finding *f = fv_test_must(&r, "FV-CRED-001", "!/www/cgi-bin/.htpasswd",
 					  "user admin, password \"admin\"");
 	assert_int_equal(f->severity, FV_SEV_HIGH);
 	assert_non_null(strstr(f->title, "apr1"));
-	must(&r, "FV-CRED-001", "!/www/cgi-bin/.htpasswd", "user user, password \"password\"");
-	must(&r, "FV-CRED-001", "!/etc/lighttpd/lighttpd-htdigest.user", "password \"1234\"");
+	fv_test_must(&r, "FV-CRED-001", "!/www/cgi-bin/.htpasswd", "user user, password \"password\"");
+	fv_test_must(&r, "FV-CRED-001", "!/etc/lighttpd/lighttpd-htdigest.user", "password \"1234\"");
 
 	/* cleartext: shown when it is a listed default, masked otherwise */
-	f = must(&r, "FV-CRED-002", "!/etc/lighttpd/lighttpd.user", "admin:Xq7");
+	f = fv_test_must(&r, "FV-CRED-002", "!/etc/lighttpd/lighttpd.user", "admin:Xq7");
 	assert_null(strstr(f->evidence, "unlisted"));
 	assert_int_equal(f->offset, offset_of(plain, "Xq7"));
-	f = must(&r, "FV-CRED-002", "!/etc/lighttpd/lighttpd.user", "root:1234");
+	f = fv_test_must(&r, "FV-CRED-002", "!/etc/lighttpd/lighttpd.user", "root:1234");
 	assert_non_null(strstr(f->title, "listed default"));
 
 	assert_string_equal(account(&r, "admin", "!/www/cgi-bin/.htpasswd")->hash_type, "apr1");
@@ -428,17 +396,17 @@ static void test_mosquitto(void **state)
 	       h7, sizeof h7);
 	snprintf(file, sizeof file, "admin:$6$%s$%s\nroot:$7$101$%s$%s\nplain:N0tHashed\n", salt, h6,
 		 salt, h7);
-	put(dir, "etc/mosquitto/passwd", file);
+	fv_test_put(dir, "etc/mosquitto/passwd", file);
 	/* a password file named in mosquitto.conf, under a name we would not guess */
-	put(dir, "etc/mosquitto/mosquitto.conf", "listener 1883\npassword_file /etc/mq/users.db\n");
-	put(dir, "etc/mq/users.db", "sensor:sensor1234\n");
+	fv_test_put(dir, "etc/mosquitto/mosquitto.conf", "listener 1883\npassword_file /etc/mq/users.db\n");
+	fv_test_put(dir, "etc/mq/users.db", "sensor:sensor1234\n");
 
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_accounts, &r);
-	must(&r, "FV-CRED-001", "!/etc/mosquitto/passwd", "user admin, password \"admin\"");
-	must(&r, "FV-CRED-001", "!/etc/mosquitto/passwd", "user root, password \"xc3511\"");
-	must(&r, "FV-CRED-002", "!/etc/mosquitto/passwd", "plain:N0t");
-	must(&r, "FV-CRED-002", "!/etc/mq/users.db", "sensor:sen");
+	fv_test_must(&r, "FV-CRED-001", "!/etc/mosquitto/passwd", "user admin, password \"admin\"");
+	fv_test_must(&r, "FV-CRED-001", "!/etc/mosquitto/passwd", "user root, password \"xc3511\"");
+	fv_test_must(&r, "FV-CRED-002", "!/etc/mosquitto/passwd", "plain:N0t");
+	fv_test_must(&r, "FV-CRED-002", "!/etc/mq/users.db", "sensor:sen");
 	assert_string_equal(account(&r, "admin", "!/etc/mosquitto/passwd")->hash_type,
 			    "mosquitto-sha512");
 	assert_string_equal(account(&r, "root", "!/etc/mosquitto/passwd")->hash_type,
@@ -462,9 +430,9 @@ static void test_rpcd_and_httpd_conf(void **state)
 		 "config login\n\toption username \"ops\"\n\toption password '%s'\n\n"
 		 "config other\n\toption username 'ignored'\n\toption password 'ignored'\n",
 		 md5);
-	put(dir, "etc/config/rpcd", uci);
+	fv_test_put(dir, "etc/config/rpcd", uci);
 	const char *httpd = "A:*\nH:/www\n/cgi-bin:admin:admin\n/adm:tech:$1$\n.au:audio/basic\n";
-	put(dir, "etc/httpd.conf", httpd);
+	fv_test_put(dir, "etc/httpd.conf", httpd);
 
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_accounts, &r);
@@ -473,11 +441,11 @@ static void test_rpcd_and_httpd_conf(void **state)
 	assert_string_equal(account(&r, "ops", "!/etc/config/rpcd")->password, "root");
 	assert_null(account(&r, "ignored", "!/etc/config/rpcd"));
 	const struct fv_finding *f =
-		must(&r, "FV-CRED-002", "!/etc/config/rpcd", "option password 'admin'");
+		fv_test_must(&r, "FV-CRED-002", "!/etc/config/rpcd", "option password 'admin'");
 	assert_int_equal(f->offset, offset_of(uci, "admin'\n\n") );
-	must(&r, "FV-CRED-001", "!/etc/config/rpcd", "user ops, password \"root\"");
+	fv_test_must(&r, "FV-CRED-001", "!/etc/config/rpcd", "user ops, password \"root\"");
 
-	f = must(&r, "FV-CRED-002", "!/etc/httpd.conf", "/cgi-bin:admin:admin");
+	f = fv_test_must(&r, "FV-CRED-002", "!/etc/httpd.conf", "/cgi-bin:admin:admin");
 	assert_int_equal(f->offset, offset_of(httpd, "admin\n/adm") );
 	assert_string_equal(account(&r, "tech", "!/etc/httpd.conf")->hash_type, "md5crypt");
 	assert_int_equal(fv_test_count(&r, "FV-CRED-002"), 2);
@@ -539,7 +507,7 @@ static void test_huge_shadow(void **state)
 	/* Bounded: at most 4096 accounts and 32 tries per file; the same hash is cracked once. */
 	assert_int_equal(r.naccounts, 4096);
 	assert_int_equal(fv_test_count(&r, "FV-CRED-001"), 32);
-	must(&r, "FV-CRED-001", "!/etc/shadow", "account u00000000, password \"xc3511\"");
+	fv_test_must(&r, "FV-CRED-001", "!/etc/shadow", "account u00000000, password \"xc3511\"");
 	fv_results_free(&r);
 	fv_test_rmtree(dir);
 }

@@ -20,11 +20,6 @@ extern const struct fv_analyzer fv_analyzer_credentials;
 
 /* ---- helpers ---------------------------------------------------------------------- */
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	fv_test_write_file(dir, name, text, strlen(text));
-}
-
 static const char *hash(const char *pw, const char *setting, char *out, size_t cap)
 {
 	struct crypt_data cd;
@@ -34,38 +29,6 @@ static const char *hash(const char *pw, const char *setting, char *out, size_t c
 	assert_true(h[0] != '*');
 	snprintf(out, cap, "%s", h);
 	return out;
-}
-
-static void dump(const struct fv_results *r)
-{
-	for (size_t i = 0; i < r->findings.n; i++)
-		fprintf(stderr, "  %s %s @%llu [%s]: %s\n", r->findings.v[i].rule, r->findings.v[i].path,
-			(unsigned long long)r->findings.v[i].offset, r->findings.v[i].title,
-			r->findings.v[i].evidence);
-}
-
-static const struct fv_finding *find(const struct fv_results *r, const char *rule,
-				     const char *path_suffix, const char *needle)
-{
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const struct fv_finding *f = &r->findings.v[i];
-		size_t pl = strlen(f->path), sl = strlen(path_suffix);
-		if (strcmp(f->rule, rule) == 0 && pl >= sl && strcmp(f->path + pl - sl, path_suffix) == 0 &&
-		    strstr(f->evidence, needle))
-			return f;
-	}
-	return NULL;
-}
-
-static const struct fv_finding *must(const struct fv_results *r, const char *rule,
-				     const char *path_suffix, const char *needle)
-{
-	const struct fv_finding *f = find(r, rule, path_suffix, needle);
-	if (!f) {
-		dump(r);
-		fail_msg("no %s at %s with \"%s\"", rule, path_suffix, needle);
-	}
-	return f;
 }
 
 static size_t count_at(const struct fv_results *r, const char *rule, const char *path_suffix)
@@ -117,20 +80,20 @@ static void test_script_hashes(void **state)
 			 "usermod -p '%s' ops\n"
 			 "PASS=$1$2 ; echo $1$abc$short\n",
 			 h_root, h_des, h_strong);
-	put(dir, "etc/init.d/rcS", rcs);
+	fv_test_put(dir, "etc/init.d/rcS", rcs);
 	/* an account store is accounts.c's: nothing here */
 	char shadow[256];
 	snprintf(shadow, sizeof shadow, "root:%s:1::::::\n", h_root);
-	put(dir, "etc/shadow", shadow);
+	fv_test_put(dir, "etc/shadow", shadow);
 
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_credentials, &r);
 	const struct fv_finding *f =
-		must(&r, "FV-CRED-001", "!/etc/init.d/rcS", "account root, uid 0, password \"xc3511\" (mirai)");
+		fv_test_must(&r, "FV-CRED-001", "!/etc/init.d/rcS", "account root, uid 0, password \"xc3511\" (mirai)");
 	assert_int_equal(f->severity, FV_SEV_CRITICAL);
 	assert_int_equal(f->offset, offset_of(rcs, (size_t)n, h_root));
 	assert_null(strstr(f->evidence, h_root));
-	f = must(&r, "FV-CRED-001", "!/etc/init.d/rcS", "account admin, uid 1000, password \"admin\"");
+	f = fv_test_must(&r, "FV-CRED-001", "!/etc/init.d/rcS", "account admin, uid 1000, password \"admin\"");
 	assert_int_equal(f->severity, FV_SEV_HIGH);
 	assert_int_equal(f->offset, offset_of(rcs, (size_t)n, h_des));
 	assert_int_equal(fv_test_count(&r, "FV-CRED-001"), 2);
@@ -157,7 +120,7 @@ static void test_config_cleartext(void **state)
 			  "config login\n"
 			  "\toption username 'admin'\n"
 			  "\toption password 'admin'\n";
-	put(dir, "etc/config/ddns", uci);
+	fv_test_put(dir, "etc/config/ddns", uci);
 	const char *cfg = "# password=admin\n"
 			  "; pass=commented\n"
 			  "ADMIN_PASS=Xk29mqLzP\n"
@@ -171,12 +134,12 @@ static void test_config_cleartext(void **state)
 			  "mail_password = sup3rs3cret\n"
 			  "ask_password=yes\n"
 			  "pppoe_passwd=your_password_here\n";
-	put(dir, "etc/default.cfg", cfg);
+	fv_test_put(dir, "etc/default.cfg", cfg);
 
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_credentials, &r);
 	const struct fv_finding *f =
-		must(&r, "FV-CRED-002", "!/etc/config/ddns", "option password 'changeme'");
+		fv_test_must(&r, "FV-CRED-002", "!/etc/config/ddns", "option password 'changeme'");
 	assert_int_equal(f->severity, FV_SEV_HIGH);
 	assert_int_equal(f->confidence, FV_CONF_HIGH);
 	assert_int_equal(f->offset, offset_of(uci, strlen(uci), "changeme"));
@@ -184,11 +147,11 @@ static void test_config_cleartext(void **state)
 	/* empty, placeholder and the rpcd login section (accounts.c's) are not reported */
 	assert_int_equal(count_at(&r, "FV-CRED-002", "!/etc/config/ddns"), 1);
 
-	f = must(&r, "FV-CRED-002", "!/etc/default.cfg", "ADMIN_PASS=Xk2*** (9 chars)");
+	f = fv_test_must(&r, "FV-CRED-002", "!/etc/default.cfg", "ADMIN_PASS=Xk2*** (9 chars)");
 	assert_int_equal(f->offset, offset_of(cfg, strlen(cfg), "Xk29"));
 	assert_null(strstr(f->evidence, "Xk29mq"));
-	must(&r, "FV-CRED-002", "!/etc/default.cfg", "export DB_PASSWORD=\"hun*** (9 chars)\"");
-	must(&r, "FV-CRED-002", "!/etc/default.cfg", "mail_password = sup*** (11 chars)");
+	fv_test_must(&r, "FV-CRED-002", "!/etc/default.cfg", "export DB_PASSWORD=\"hun*** (9 chars)\"");
+	fv_test_must(&r, "FV-CRED-002", "!/etc/default.cfg", "mail_password = sup*** (11 chars)");
 	assert_int_equal(count_at(&r, "FV-CRED-002", "!/etc/default.cfg"), 3);
 	assert_int_equal(r.findings.n, 4);
 	fv_results_free(&r);
@@ -200,42 +163,42 @@ static void test_markup_and_code(void **state)
 	(void)state;
 	char dir[256];
 	fv_test_tmpdir(dir, sizeof dir, "cred-markup");
-	put(dir, "www/config.json",
+	fv_test_put(dir, "www/config.json",
 	    "{\"user\": \"admin\", \"password\": \"admin\", \"old_password\": \"\"}\n");
-	put(dir, "etc/tr069.xml",
+	fv_test_put(dir, "etc/tr069.xml",
 	    "<Config>\n  <Password>1234</Password>\n  <AdminPassword></AdminPassword>\n"
 	    "  <WifiPassword>%s</WifiPassword>\n"
 	    "  <!-- a sample:\n  <Password>repopwd</Password>\n  --> <UserPassword>Zte521</UserPassword>\n"
 	    "  <!-- <Password>one-line</Password> -->\n</Config>\n");
-	put(dir, "www/js/app.js", "/* defaults:\n var password = \"commented1\";\n */\n"
+	fv_test_put(dir, "www/js/app.js", "/* defaults:\n var password = \"commented1\";\n */\n"
 				  "var password = \"realone7\"; /* var pass = \"x2\"; */\n");
-	put(dir, "www/luci/login.lua",
+	fv_test_put(dir, "www/luci/login.lua",
 	    "password = luci.http.formvalue(\"password\")\n"
 	    "if password == \"x\" then end\n"
 	    "local password = \"Zte521\"\n"
 	    "pass = pass\n");
-	put(dir, "usr/share/doc/foo/example.conf", "password=secretdoc1\n");
+	fv_test_put(dir, "usr/share/doc/foo/example.conf", "password=secretdoc1\n");
 	/* usage text and code that builds JSON */
-	put(dir, "www/js/login.js",
+	fv_test_put(dir, "www/js/login.js",
 	    "xhr.send('{\"username\":\"' + user + '\",\"password\":\"' + pw + '\"}');\n"
 	    "var password = document.getElementById('pwd').value;\n");
-	put(dir, "usr/share/help.txt", "  --password=PASSWORD   the password\n"
+	fv_test_put(dir, "usr/share/help.txt", "  --password=PASSWORD   the password\n"
 				       "mqtt_pass=MQTT_PASS\n");
 
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_credentials, &r);
-	const struct fv_finding *f = must(&r, "FV-CRED-002", "!/www/config.json", "\"password\": \"admin\"");
+	const struct fv_finding *f = fv_test_must(&r, "FV-CRED-002", "!/www/config.json", "\"password\": \"admin\"");
 	assert_int_equal(f->confidence, FV_CONF_MEDIUM);
 	assert_int_equal(count_at(&r, "FV-CRED-002", "!/www/config.json"), 1);
-	must(&r, "FV-CRED-002", "!/etc/tr069.xml", "<Password>1234</Password>");
-	must(&r, "FV-CRED-002", "!/etc/tr069.xml", "<UserPassword>Zte521</UserPassword>");
+	fv_test_must(&r, "FV-CRED-002", "!/etc/tr069.xml", "<Password>1234</Password>");
+	fv_test_must(&r, "FV-CRED-002", "!/etc/tr069.xml", "<UserPassword>Zte521</UserPassword>");
 	assert_int_equal(count_at(&r, "FV-CRED-002", "!/etc/tr069.xml"), 2);
-	must(&r, "FV-CRED-002", "!/www/js/app.js", "var password = \"re*** (8 chars)\"");
+	fv_test_must(&r, "FV-CRED-002", "!/www/js/app.js", "var password = \"re*** (8 chars)\"");
 	assert_int_equal(count_at(&r, "FV-CRED-002", "!/www/js/app.js"), 1);
-	f = must(&r, "FV-CRED-002", "!/www/luci/login.lua", "local password = \"Zte521\"");
+	f = fv_test_must(&r, "FV-CRED-002", "!/www/luci/login.lua", "local password = \"Zte521\"");
 	assert_int_equal(f->confidence, FV_CONF_MEDIUM);
 	assert_int_equal(count_at(&r, "FV-CRED-002", "!/www/luci/login.lua"), 1);
-	f = must(&r, "FV-CRED-002", "!/usr/share/doc/foo/example.conf", "password=sec");
+	f = fv_test_must(&r, "FV-CRED-002", "!/usr/share/doc/foo/example.conf", "password=sec");
 	assert_int_equal(f->confidence, FV_CONF_LOW);
 	assert_int_equal(r.findings.n, 6);
 	fv_results_free(&r);
@@ -253,9 +216,9 @@ static void test_nvram_blob(void **state)
 	fv_test_write_file(dir, "etc/nvram.default", blob, sizeof blob - 1);
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_credentials, &r);
-	const struct fv_finding *f = must(&r, "FV-CRED-002", "!/etc/nvram.default", "http_passwd=admin");
+	const struct fv_finding *f = fv_test_must(&r, "FV-CRED-002", "!/etc/nvram.default", "http_passwd=admin");
 	assert_int_equal(f->offset, offset_of(blob, sizeof blob - 1, "http_passwd=") + 12);
-	must(&r, "FV-CRED-002", "!/etc/nvram.default", "pppoe_passwd=Qr7-***");
+	fv_test_must(&r, "FV-CRED-002", "!/etc/nvram.default", "pppoe_passwd=Qr7-***");
 	assert_int_equal(r.findings.n, 2);
 	fv_results_free(&r);
 	fv_test_rmtree(dir);
@@ -317,19 +280,19 @@ static void test_binaries(void **state)
 
 	struct fv_results r;
 	fv_test_analyze(dir, &fv_analyzer_credentials, &r);
-	const struct fv_finding *f = must(&r, "FV-CRED-003", "!/usr/sbin/telnetd", "\"root\" at 0x");
+	const struct fv_finding *f = fv_test_must(&r, "FV-CRED-003", "!/usr/sbin/telnetd", "\"root\" at 0x");
 	assert_int_equal(f->severity, FV_SEV_HIGH);
 	assert_int_equal(f->confidence, FV_CONF_MEDIUM);
 	assert_non_null(strstr(f->evidence, "\"Zte521\""));
 	assert_int_equal(f->offset, root_at);
-	must(&r, "FV-CRED-001", "!/usr/sbin/telnetd", "account root, uid 0, password \"vizxv\"");
-	must(&r, "FV-CRED-002", "!/usr/sbin/telnetd", "\"http_passwd\" then \"admin\"");
-	must(&r, "FV-CRED-002", "!/usr/sbin/telnetd", "pppoe_passwd=1111");
+	fv_test_must(&r, "FV-CRED-001", "!/usr/sbin/telnetd", "account root, uid 0, password \"vizxv\"");
+	fv_test_must(&r, "FV-CRED-002", "!/usr/sbin/telnetd", "\"http_passwd\" then \"admin\"");
+	fv_test_must(&r, "FV-CRED-002", "!/usr/sbin/telnetd", "pppoe_passwd=1111");
 	assert_int_equal(count_at(&r, NULL, "!/usr/sbin/telnetd"), 4);
 	assert_int_equal(count_at(&r, NULL, "!/usr/bin/noise"), 0);
 	assert_int_equal(count_at(&r, NULL, "!/usr/lib/libnolog.so"), 0);
-	must(&r, "FV-CRED-003", "!/usr/bin/passwd", "\"Zte521\"");
-	f = must(&r, "FV-CRED-003", "!/usr/sbin/mgmt_login", "\"admin\" at 0x");
+	fv_test_must(&r, "FV-CRED-003", "!/usr/bin/passwd", "\"Zte521\"");
+	f = fv_test_must(&r, "FV-CRED-003", "!/usr/sbin/mgmt_login", "\"admin\" at 0x");
 	assert_non_null(strstr(f->evidence, "\"Zte521\""));
 	assert_non_null(strstr(f->evidence, "listed for root"));
 	assert_int_equal(f->offset, admin_at);
@@ -514,8 +477,8 @@ static void test_user_lists(void **state)
 	(void)state;
 	char dir[256], h[128], err[512] = "";
 	fv_test_tmpdir(dir, sizeof dir, "cred-user");
-	put(dir, "credentials/lab.txt", "# our lab's defaults\nsvc\tLab-Default-77\tmy lab\n");
-	put(dir, "credentials/notes.md", "not a list\n");
+	fv_test_put(dir, "credentials/lab.txt", "# our lab's defaults\nsvc\tLab-Default-77\tmy lab\n");
+	fv_test_put(dir, "credentials/notes.md", "not a list\n");
 	struct fv_creds *c = open_list(dir);
 	hash("Lab-Default-77", "$6$labsalt$", h, sizeof h);
 	struct fv_crack cr;
@@ -525,10 +488,10 @@ static void test_user_lists(void **state)
 	fv_creds_close(c);
 
 	/* A malformed line names its file and line. */
-	put(dir, "credentials/lab.txt", "svc\tLab-Default-77\tmy lab\nonly-one-field\n");
+	fv_test_put(dir, "credentials/lab.txt", "svc\tLab-Default-77\tmy lab\nonly-one-field\n");
 	assert_int_equal(fv_creds_open(fv_rules_dir_default(), dir, &c, err, sizeof err), FV_EFORMAT);
 	assert_non_null(strstr(err, "lab.txt:2: expected user<TAB>password<TAB>source"));
-	put(dir, "credentials/lab.txt", "svc\tbad\\q\tx\n");
+	fv_test_put(dir, "credentials/lab.txt", "svc\tbad\\q\tx\n");
 	assert_int_equal(fv_creds_open(fv_rules_dir_default(), dir, &c, err, sizeof err), FV_EFORMAT);
 	assert_non_null(strstr(err, "lab.txt:1:"));
 	fv_test_write_file(dir, "credentials/lab.txt", "svc\tx\0y\tz\n", 10);

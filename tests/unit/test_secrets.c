@@ -112,20 +112,10 @@ static const struct fv_finding *at(const struct fv_results *r, const char *rule,
 	return NULL;
 }
 
-static void dump(const struct fv_results *r)
-{
-	for (size_t i = 0; i < r->findings.n; i++) {
-		const struct fv_finding *f = &r->findings.v[i];
-		print_message("  %s %s/%s %s @%llu: %s | %s\n", f->rule, fv_severity_name(f->severity),
-			      fv_conf_name(f->confidence), f->path, (unsigned long long)f->offset,
-			      f->title, f->evidence);
-	}
-}
-
 static void expect_none(const struct fv_results *r)
 {
 	if (r->findings.n)
-		dump(r);
+		fv_test_dump(r);
 	assert_int_equal(r->findings.n, 0);
 }
 
@@ -290,7 +280,7 @@ static void test_der_in_binary(void **state)
 	struct fv_results r;
 	scan(d, &r);
 	if (count_at(&r, "FV-SECR-001", "/usr/bin/app") != 3)
-		dump(&r);
+		fv_test_dump(&r);
 	assert_int_equal(count_at(&r, "FV-SECR-001", "/usr/bin/app"), 3);
 	const struct fv_finding *f = at(&r, "FV-SECR-001", "/usr/bin/app", 12345);
 	assert_non_null(strstr(f->title, "RSA 2048-bit"));
@@ -501,7 +491,7 @@ static void test_truncated_and_junk(void **state)
 	struct fv_results r;
 	scan(d, &r);
 	if (r.findings.n != 1)
-		dump(&r);
+		fv_test_dump(&r);
 	assert_int_equal(r.findings.n, 1);
 	const struct fv_finding *f = at(&r, "FV-SECR-001", "/etc/cut.pem", n / 2);
 	assert_non_null(strstr(f->title, "EC"));

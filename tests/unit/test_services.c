@@ -214,11 +214,6 @@ static void root(char *dir, size_t cap, const char *name)
 	fv_test_sh(NULL, "rm -rf '%s' && mkdir -p '%s'", dir, dir);
 }
 
-static void put(const char *dir, const char *name, const char *text)
-{
-	fv_test_write_file(dir, name, text, strlen(text));
-}
-
 /* A program file: an ELF header is enough to make it a program, not a script. */
 static void prog(const char *dir, const char *name)
 {
@@ -373,13 +368,13 @@ static void busybox_init(void **state)
 	(void)state;
 	char d[512];
 	root(d, sizeof d, "busybox");
-	put(d, "etc/inittab", busybox_inittab);
-	put(d, "etc/init.d/rcS", busybox_rcs);
-	put(d, "etc/init.d/functions.sh", busybox_functions);
-	put(d, "etc/init.d/S50telnet", busybox_s50);
-	put(d, "etc/init.d/S60loop", busybox_s60);
-	put(d, "etc/init.d/K50telnet", "#!/bin/sh\ntelnetd -l /bin/sh\n");
-	put(d, "etc/init.d/S70telnetd", "#!/bin/sh\ntelnetd -l /bin/sh\n"); /* skipped by the case */
+	fv_test_put(d, "etc/inittab", busybox_inittab);
+	fv_test_put(d, "etc/init.d/rcS", busybox_rcs);
+	fv_test_put(d, "etc/init.d/functions.sh", busybox_functions);
+	fv_test_put(d, "etc/init.d/S50telnet", busybox_s50);
+	fv_test_put(d, "etc/init.d/S60loop", busybox_s60);
+	fv_test_put(d, "etc/init.d/K50telnet", "#!/bin/sh\ntelnetd -l /bin/sh\n");
+	fv_test_put(d, "etc/init.d/S70telnetd", "#!/bin/sh\ntelnetd -l /bin/sh\n"); /* skipped by the case */
 	prog(d, "bin/busybox");
 	fv_test_sh(d, "mkdir -p sbin usr/sbin && ln -s ../bin/busybox sbin/getty && ln -s ../../bin/busybox "
 		      "usr/sbin/telnetd && ln -s ../bin/busybox bin/login && ln -s busybox bin/sh");
@@ -453,12 +448,12 @@ static void sysv_init(void **state)
 	(void)state;
 	char d[512];
 	root(d, sizeof d, "sysv");
-	put(d, "etc/inittab", sysv_inittab);
-	put(d, "etc/init.d/rc", sysv_rc);
-	put(d, "etc/init.d/rcS", "#!/bin/sh\nmount -a\n");
-	put(d, "etc/init.d/vsftpd", sysv_vsftpd);
-	put(d, "etc/init.d/halt", "#!/bin/sh\n/usr/sbin/telnetd -l /bin/sh\n");
-	put(d, "etc/init.d/tftp", "#!/bin/sh\nudpsvd -vE 0 69 tftpd -c /srv/tftp &\n");
+	fv_test_put(d, "etc/inittab", sysv_inittab);
+	fv_test_put(d, "etc/init.d/rc", sysv_rc);
+	fv_test_put(d, "etc/init.d/rcS", "#!/bin/sh\nmount -a\n");
+	fv_test_put(d, "etc/init.d/vsftpd", sysv_vsftpd);
+	fv_test_put(d, "etc/init.d/halt", "#!/bin/sh\n/usr/sbin/telnetd -l /bin/sh\n");
+	fv_test_put(d, "etc/init.d/tftp", "#!/bin/sh\nudpsvd -vE 0 69 tftpd -c /srv/tftp &\n");
 	fv_test_sh(d, "mkdir -p etc/rc3.d etc/rc0.d etc/rc6.d && ln -s ../init.d/vsftpd etc/rc3.d/S20vsftpd && "
 		      "ln -s ../init.d/tftp etc/rc3.d/S30tftp && ln -s ../init.d/halt etc/rc0.d/S90halt && "
 		      "ln -s ../init.d/halt etc/rc6.d/S90halt");
@@ -517,14 +512,14 @@ static void openwrt_procd(void **state)
 	(void)state;
 	char d[512];
 	root(d, sizeof d, "openwrt");
-	put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS S boot\n::shutdown:/etc/init.d/rcS K shutdown\n"
+	fv_test_put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS S boot\n::shutdown:/etc/init.d/rcS K shutdown\n"
 			      "::askconsole:/usr/libexec/login.sh\n");
-	put(d, "etc/init.d/telnet", owrt_telnet);
-	put(d, "etc/init.d/dropbear", owrt_dropbear);
-	put(d, "etc/init.d/tftpd",
+	fv_test_put(d, "etc/init.d/telnet", owrt_telnet);
+	fv_test_put(d, "etc/init.d/dropbear", owrt_dropbear);
+	fv_test_put(d, "etc/init.d/tftpd",
 	    "#!/bin/sh /etc/rc.common\nUSE_PROCD=1\nstart_service() {\n\tprocd_open_instance\n"
 	    "\tprocd_set_param command /usr/sbin/utftpd\n\tprocd_close_instance\n}\n");
-	put(d, "etc/rc.common", "#!/bin/sh\n. \"$initscript\"\n$action\n");
+	fv_test_put(d, "etc/rc.common", "#!/bin/sh\n. \"$initscript\"\n$action\n");
 	fv_test_sh(d, "mkdir -p etc/rc.d && ln -s ../init.d/telnet etc/rc.d/S50telnet && "
 		      "ln -s ../init.d/dropbear etc/rc.d/S19dropbear && ln -s ../init.d/telnet etc/rc.d/K50telnet");
 	struct fv_results r;
@@ -560,16 +555,16 @@ static void systemd_units(void **state)
 	(void)state;
 	char d[512];
 	root(d, sizeof d, "systemd");
-	put(d, "lib/systemd/system/telnet.service", sd_telnet);
-	put(d, "lib/systemd/system/serial-getty@.service",
+	fv_test_put(d, "lib/systemd/system/telnet.service", sd_telnet);
+	fv_test_put(d, "lib/systemd/system/serial-getty@.service",
 	    "[Service]\nExecStart=-/sbin/agetty -o '-p -- \\\\u' --keep-baud 115200 %I $TERM\n");
-	put(d, "etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf", sd_autologin);
-	put(d, "lib/systemd/system/shell.socket", "[Socket]\nListenStream=0.0.0.0:4444\nAccept=yes\n");
-	put(d, "lib/systemd/system/shell@.service", sd_shell);
-	put(d, "lib/systemd/system/debug-shell.service", sd_debug);
-	put(d, "lib/systemd/system/agent.service", sd_agent);
-	put(d, "lib/systemd/system/rescue-telnet.service", "[Service]\nExecStart=/usr/sbin/telnetd\n");
-	put(d, "lib/systemd/system/not-enabled.service", "[Service]\nExecStart=/usr/sbin/telnetd\n");
+	fv_test_put(d, "etc/systemd/system/serial-getty@ttyS0.service.d/autologin.conf", sd_autologin);
+	fv_test_put(d, "lib/systemd/system/shell.socket", "[Socket]\nListenStream=0.0.0.0:4444\nAccept=yes\n");
+	fv_test_put(d, "lib/systemd/system/shell@.service", sd_shell);
+	fv_test_put(d, "lib/systemd/system/debug-shell.service", sd_debug);
+	fv_test_put(d, "lib/systemd/system/agent.service", sd_agent);
+	fv_test_put(d, "lib/systemd/system/rescue-telnet.service", "[Service]\nExecStart=/usr/sbin/telnetd\n");
+	fv_test_put(d, "lib/systemd/system/not-enabled.service", "[Service]\nExecStart=/usr/sbin/telnetd\n");
 	fv_test_sh(d, "mkdir -p etc/systemd/system/multi-user.target.wants etc/systemd/system/getty.target.wants "
 		      "etc/systemd/system/sockets.target.wants etc/systemd/system/rescue.target.wants && "
 		      "cd etc/systemd/system && "
@@ -606,10 +601,10 @@ static void systemd_units(void **state)
 	 * systemd as init: a masked unit never starts; a unit name is read once
 	 * whichever folder links it; a SysV script runs only without a native unit.
 	 */
-	put(d, "lib/systemd/system/masked.service", "[Service]\nExecStart=/usr/sbin/telnetd\n");
-	put(d, "etc/init.d/agent", "#!/bin/sh\n/usr/sbin/telnetd -l /bin/sh &\n");
-	put(d, "etc/init.d/legacy", "#!/bin/sh\n/usr/sbin/utelnetd &\n");
-	put(d, "lib/systemd/systemd", "not run");
+	fv_test_put(d, "lib/systemd/system/masked.service", "[Service]\nExecStart=/usr/sbin/telnetd\n");
+	fv_test_put(d, "etc/init.d/agent", "#!/bin/sh\n/usr/sbin/telnetd -l /bin/sh &\n");
+	fv_test_put(d, "etc/init.d/legacy", "#!/bin/sh\n/usr/sbin/utelnetd &\n");
+	fv_test_put(d, "lib/systemd/systemd", "not run");
 	fv_test_sh(d, "cd etc/systemd/system && ln -s /dev/null masked.service && "
 		      "ln -s /lib/systemd/system/masked.service multi-user.target.wants/ && "
 		      "mkdir -p /%s/lib/systemd/system/multi-user.target.wants && "
@@ -655,10 +650,10 @@ static void superservers(void **state)
 	(void)state;
 	char d[512];
 	root(d, sizeof d, "inetd");
-	put(d, "etc/inetd.conf", inetd_conf);
-	put(d, "etc/services", "ftp 21/tcp\ntelnet\t\t23/tcp\ntftp 69/udp\n");
-	put(d, "etc/xinetd.d/telnet", xinetd_telnet);
-	put(d, "etc/xinetd.d/ftp", "service ftp\n{\n\tdisable = yes\n\tserver = /usr/sbin/vsftpd\n}\n");
+	fv_test_put(d, "etc/inetd.conf", inetd_conf);
+	fv_test_put(d, "etc/services", "ftp 21/tcp\ntelnet\t\t23/tcp\ntftp 69/udp\n");
+	fv_test_put(d, "etc/xinetd.d/telnet", xinetd_telnet);
+	fv_test_put(d, "etc/xinetd.d/ftp", "service ftp\n{\n\tdisable = yes\n\tserver = /usr/sbin/vsftpd\n}\n");
 	struct fv_results r;
 	fv_test_analyze(d, &fv_analyzer_services, &r);
 	/* no init system starts inetd here: still reported, with medium confidence */
@@ -679,8 +674,8 @@ static void superservers(void **state)
 	fv_results_free(&r);
 
 	/* started at boot: high confidence, and inetd itself is listed */
-	put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
-	put(d, "etc/init.d/rcS", "#!/bin/sh\n/usr/sbin/inetd\n");
+	fv_test_put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
+	fv_test_put(d, "etc/init.d/rcS", "#!/bin/sh\n/usr/sbin/inetd\n");
 	prog(d, "usr/sbin/telnetd");
 	fv_test_analyze(d, &fv_analyzer_services, &r);
 	t = expect(&r, "FV-SVC-001", "!/etc/inetd.conf", inetd_conf, "telnet  stream  tcp  nowait", FV_SEV_HIGH);
@@ -704,8 +699,8 @@ static void crontabs(void **state)
 	(void)state;
 	char d[512];
 	root(d, sizeof d, "cron");
-	put(d, "etc/crontabs/root", crontab_root);
-	put(d, "etc/crontab", crontab_sys);
+	fv_test_put(d, "etc/crontabs/root", crontab_root);
+	fv_test_put(d, "etc/crontab", crontab_sys);
 	struct fv_results r;
 	fv_test_analyze(d, &fv_analyzer_services, &r);
 	expect(&r, "FV-SVC-002", "!/etc/crontabs/root", crontab_root, "*/5 * * * * /usr/bin/nc -l -p 4444 -e /bin/sh",
@@ -747,9 +742,9 @@ static void wrappers(void **state)
 	(void)state;
 	char d[512];
 	root(d, sizeof d, "wrappers");
-	put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
-	put(d, "etc/init.d/rcS", wrap_rcs);
-	put(d, "etc/ssh/alt_config", "Port 22\n# PermitEmptyPasswords yes\nPermitEmptyPasswords  yes\n");
+	fv_test_put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
+	fv_test_put(d, "etc/init.d/rcS", wrap_rcs);
+	fv_test_put(d, "etc/ssh/alt_config", "Port 22\n# PermitEmptyPasswords yes\nPermitEmptyPasswords  yes\n");
 	struct fv_results r;
 	fv_test_analyze(d, &fv_analyzer_services, &r);
 	const char *p = "!/etc/init.d/rcS";
@@ -802,8 +797,8 @@ static void start_stop_daemon(void **state)
 	(void)state;
 	char d[512];
 	root(d, sizeof d, "ssd");
-	put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
-	put(d, "etc/init.d/rcS", ssd_rcs);
+	fv_test_put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
+	fv_test_put(d, "etc/init.d/rcS", ssd_rcs);
 	struct fv_results r;
 	fv_test_analyze(d, &fv_analyzer_services, &r);
 	const char *p = "!/etc/init.d/rcS";
@@ -840,9 +835,9 @@ static void background_and_folders(void **state)
 	(void)state;
 	char d[512];
 	root(d, sizeof d, "camera");
-	put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
-	put(d, "etc/init.d/rcS", camera_rcs);
-	put(d, "mnt/etc/extra.sh", "/usr/sbin/tftpd &\n");
+	fv_test_put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
+	fv_test_put(d, "etc/init.d/rcS", camera_rcs);
+	fv_test_put(d, "mnt/etc/extra.sh", "/usr/sbin/tftpd &\n");
 	prog(d, "mnt/mtd/dvr");
 	struct fv_results r;
 	fv_test_analyze(d, &fv_analyzer_services, &r);
@@ -875,7 +870,7 @@ static void busybox_without_inittab(void **state)
 	char d[512];
 	root(d, sizeof d, "noinittab");
 	prog(d, "bin/busybox");
-	put(d, "etc/init.d/rcS", "#!/bin/sh\n/usr/sbin/telnetd\n");
+	fv_test_put(d, "etc/init.d/rcS", "#!/bin/sh\n/usr/sbin/telnetd\n");
 	fv_test_sh(d, "mkdir -p sbin && ln -s ../bin/busybox sbin/init");
 	struct fv_results r;
 	fv_test_analyze(d, &fv_analyzer_services, &r);
@@ -907,11 +902,11 @@ static void two_roots(void **state)
 	static const char unit[] = "[Service]\nExecStart=/usr/sbin/telnetd -F\n";
 	for (int i = 0; i < 2; i++) {
 		const char *d = i ? b : a;
-		put(d, "lib/systemd/system/telnet.service", unit);
+		fv_test_put(d, "lib/systemd/system/telnet.service", unit);
 		fv_test_sh(d, "mkdir -p etc/systemd/system/multi-user.target.wants && "
 			      "ln -s /lib/systemd/system/telnet.service etc/systemd/system/multi-user.target.wants/");
 	}
-	put(b, "etc/inittab", "::askfirst:-/bin/sh\n"); /* only the recovery root has a console shell */
+	fv_test_put(b, "etc/inittab", "::askfirst:-/bin/sh\n"); /* only the recovery root has a console shell */
 	/* one file list: the recovery root's disk paths made relative to the common parent */
 	struct fv_unpack ua, ub;
 	char err[512] = "";
@@ -993,7 +988,7 @@ static void hostile_files(void **state)
 	fv_results_free(&r);
 
 	/* a readable inittab, a line without an end */
-	put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n::askfirst:-/bin/sh");
+	fv_test_put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n::askfirst:-/bin/sh");
 	fv_test_analyze(d, &fv_analyzer_services, &r);
 	expect(&r, "FV-SVC-005", "!/etc/inittab", "::sysinit:/etc/init.d/rcS\n::askfirst:-/bin/sh", "::askfirst:-/bin/sh",
 	       FV_SEV_MEDIUM);
@@ -1011,7 +1006,7 @@ static void huge_script(void **state)
 	(void)state;
 	char d[512];
 	root(d, sizeof d, "huge");
-	put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
+	fv_test_put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
 	/* 10 MB of rcS: 262144 lines of 40 bytes, then telnetd */
 	size_t lines = 262144, n = lines * 40 + 64;
 	char *big = malloc(n);
@@ -1039,10 +1034,10 @@ static void user_rules(void **state)
 	char d[512], rules[512];
 	root(d, sizeof d, "userrules");
 	root(rules, sizeof rules, "userrules-rules");
-	put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
-	put(d, "etc/init.d/rcS", "#!/bin/sh\n/opt/vendor/bin/vtelnetd -port 23 &\n/opt/vendor/bin/webd\n");
-	put(rules, "services/telnet.txt", "# vendor telnet servers\nvtelnetd\n");
-	put(rules, "services/daemon.txt", "webd   # the vendor's web UI\n");
+	fv_test_put(d, "etc/inittab", "::sysinit:/etc/init.d/rcS\n");
+	fv_test_put(d, "etc/init.d/rcS", "#!/bin/sh\n/opt/vendor/bin/vtelnetd -port 23 &\n/opt/vendor/bin/webd\n");
+	fv_test_put(rules, "services/telnet.txt", "# vendor telnet servers\nvtelnetd\n");
+	fv_test_put(rules, "services/daemon.txt", "webd   # the vendor's web UI\n");
 	struct fv_results r;
 	fv_test_analyze_rules(d, &fv_analyzer_services, rules, &r);
 	expect(&r, "FV-SVC-001", "!/etc/init.d/rcS", "#!/bin/sh\n/opt/vendor/bin/vtelnetd -port 23 &\n",
@@ -1060,7 +1055,7 @@ static void user_rules(void **state)
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		fv_test_sh(rules, "rm -rf services");
-		put(rules, bad[i].file, bad[i].text);
+		fv_test_put(rules, bad[i].file, bad[i].text);
 		const struct fv_analyzer *only[2] = { &fv_analyzer_services, NULL };
 		struct fv_aopts o = { NULL, rules, 1, only };
 		struct fv_actx *a = NULL;

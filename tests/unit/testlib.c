@@ -109,6 +109,11 @@ void fv_test_write_file(const char *dir, const char *name, const void *p, size_t
 	assert_int_equal(fclose(f), 0);
 }
 
+void fv_test_put(const char *dir, const char *name, const char *text)
+{
+	fv_test_write_file(dir, name, text, strlen(text));
+}
+
 uint8_t *fv_test_filter(const void *in, size_t n, const char *in_name, const char *cmd,
 			const char *out_name, size_t *outlen)
 {
@@ -280,4 +285,38 @@ size_t fv_test_count(const struct fv_results *r, const char *rule)
 	for (size_t i = 0; i < r->findings.n; i++)
 		n += !rule || !strcmp(r->findings.v[i].rule, rule);
 	return n;
+}
+
+const struct fv_finding *fv_test_finding_with(const struct fv_results *r, const char *rule,
+					      const char *path_suffix, const char *needle)
+{
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const struct fv_finding *f = &r->findings.v[i];
+		size_t pl = strlen(f->path), sl = strlen(path_suffix);
+		if (!strcmp(f->rule, rule) && pl >= sl && !strcmp(f->path + pl - sl, path_suffix) &&
+		    strstr(f->evidence, needle))
+			return f;
+	}
+	return NULL;
+}
+
+const struct fv_finding *fv_test_must(const struct fv_results *r, const char *rule,
+				      const char *path_suffix, const char *needle)
+{
+	const struct fv_finding *f = fv_test_finding_with(r, rule, path_suffix, needle);
+	if (!f) {
+		fv_test_dump(r);
+		fail_msg("no %s at %s with \"%s\"", rule, path_suffix, needle);
+	}
+	return f;
+}
+
+void fv_test_dump(const struct fv_results *r)
+{
+	for (size_t i = 0; i < r->findings.n; i++) {
+		const struct fv_finding *f = &r->findings.v[i];
+		print_message("  %s %s/%s %s @%llu: %s | %s\n", f->rule, fv_severity_name(f->severity),
+			      fv_conf_name(f->confidence), f->path, (unsigned long long)f->offset, f->title,
+			      f->evidence);
+	}
 }

@@ -32,6 +32,8 @@ uint8_t *fv_test_read_file(const char *dir, const char *name, size_t *len);
 uint8_t *fv_test_load(const char *dir, const char *name, size_t *len);
 /* Writes dir/name, making its parent folders. */
 void fv_test_write_file(const char *dir, const char *name, const void *p, size_t n);
+/* The same for a NUL-terminated text. */
+void fv_test_put(const char *dir, const char *name, const char *text);
 
 /*
  * Writes in (n bytes) as in_name in a fresh temporary folder, runs cmd there
@@ -96,5 +98,13 @@ const struct fv_finding *fv_test_finding(const struct fv_results *r, const char 
 					 const char *path_suffix);
 /* How many findings have this rule (NULL: any rule). */
 size_t fv_test_count(const struct fv_results *r, const char *rule);
+/* The first finding with rule at *path_suffix whose evidence contains needle, or NULL. */
+const struct fv_finding *fv_test_finding_with(const struct fv_results *r, const char *rule,
+					      const char *path_suffix, const char *needle);
+/* The same, failing the test (after listing every finding) when there is none. */
+const struct fv_finding *fv_test_must(const struct fv_results *r, const char *rule,
+				      const char *path_suffix, const char *needle);
+/* Lists every finding on the test's output, for a failing test. */
+void fv_test_dump(const struct fv_results *r);
 
 #endif
