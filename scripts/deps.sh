@@ -25,6 +25,7 @@ libcmocka-dev
 libmagic-dev
 libcrypt-dev
 libyara-dev
+libcapstone-dev
 jq
 squashfs-tools
 squashfs-tools-ng
@@ -66,6 +67,12 @@ gcc-mips-linux-gnu
 libc6-dev-mips-cross
 gcc-powerpc-linux-gnu
 libc6-dev-powerpc-cross
+gcc-riscv64-linux-gnu
+libc6-dev-riscv64-cross
+gcc-i686-linux-gnu
+libc6-dev-i386-cross
+checksec
+binutils-multiarch
 "
 
 # Only `make bench` needs the peer tools it compares against.

@@ -108,6 +108,39 @@ struct fv_endpoint {
 };
 void fv_actx_endpoint(struct fv_actx *a, const struct fv_endpoint *ep);
 
+/* The services recorded so far for this image (for finish steps that run after services.c). */
+const struct fv_service *fv_actx_services(const struct fv_actx *a, size_t *n);
+
+/* Call sites of one function name in one binary. */
+struct fv_callcount {
+	const char *name;
+	unsigned calls;
+};
+
+/* What the binary analysis learned of one ELF content (files[].hardening in the report). */
+struct fv_binary {
+	const char *sha256;   /* the content */
+	const char *elf_type; /* "exec", "pie", "dso", "rel", "core" */
+	int nx, pie, canary, fortify, stripped, is_static;
+	const char *relro;    /* "none", "partial", "full" */
+	const char *rpath, *runpath; /* NULL when absent */
+	unsigned fortified, unfortified; /* calls of __*_chk functions; of fortifiable ones unchecked */
+	int code;             /* 1 when its call sites were read (there is a lifter for the architecture) */
+	size_t functions, call_sites;
+	const struct fv_callcount *calls; /* the unsafe and bounded functions it calls, by name */
+	size_t ncalls;
+};
+void fv_actx_binary(struct fv_actx *a, const struct fv_binary *b);
+
+/* A row of the image's unsafe-call table: one family against its bounded counterparts. */
+struct fv_unsafe_row {
+	const char *family;   /* "strcpy" */
+	const char *unsafe;   /* the functions counted as unsafe, space-separated */
+	const char *bounded;  /* the bounded counterparts, space-separated */
+	unsigned unsafe_calls, unsafe_binaries, bounded_calls, bounded_binaries;
+};
+void fv_actx_unsafe_row(struct fv_actx *a, const struct fv_unsafe_row *row);
+
 /*
  * Evidence for secrets: the first `keep` characters of s, then "…" and the
  * length, so a report shows which secret it is without disclosing it.

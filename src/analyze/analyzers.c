@@ -9,6 +9,7 @@
 /* One declaration per analyzer. */
 extern const struct fv_analyzer fv_analyzer_accounts;
 extern const struct fv_analyzer fv_analyzer_backdoor;
+extern const struct fv_analyzer fv_analyzer_binary;
 extern const struct fv_analyzer fv_analyzer_credentials;
 extern const struct fv_analyzer fv_analyzer_secrets;
 extern const struct fv_analyzer fv_analyzer_network;
@@ -22,5 +23,6 @@ const struct fv_analyzer *const fv_analyzers[] = {
 	&fv_analyzer_secrets,
 	&fv_analyzer_network,
 	&fv_analyzer_services,
+	&fv_analyzer_binary, /* after services: its finish() asks what starts at boot */
 	NULL,
 };

@@ -297,6 +297,65 @@ void fv_actx_service(struct fv_actx *a, const struct fv_service *svc)
 	pthread_mutex_unlock(&a->lock);
 }
 
+const struct fv_service *fv_actx_services(const struct fv_actx *a, size_t *n)
+{
+	*n = a->res->nservices;
+	return a->res->services;
+}
+
+void fv_actx_binary(struct fv_actx *a, const struct fv_binary *b)
+{
+	pthread_mutex_lock(&a->lock);
+	struct fv_results *r = a->res;
+	struct fv_callcount *calls = b->ncalls ? calloc(b->ncalls, sizeof *calls) : NULL;
+	if ((b->ncalls && !calls) ||
+	    fv_grow(&r->binaries, &r->capbinaries, r->nbinaries, sizeof *r->binaries) != FV_OK) {
+		free(calls);
+		a->oom = 1;
+	} else {
+		struct fv_binary *d = &r->binaries[r->nbinaries++];
+		*d = *b;
+		d->sha256 = dupstr(a, b->sha256);
+		d->elf_type = dupstr(a, b->elf_type);
+		d->relro = dupstr(a, b->relro);
+		d->rpath = dupstr(a, b->rpath);
+		d->runpath = dupstr(a, b->runpath);
+		for (size_t i = 0; i < b->ncalls; i++) {
+			calls[i].name = dupstr(a, b->calls[i].name);
+			calls[i].calls = b->calls[i].calls;
+		}
+		d->calls = calls;
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
+void fv_actx_unsafe_row(struct fv_actx *a, const struct fv_unsafe_row *row)
+{
+	pthread_mutex_lock(&a->lock);
+	struct fv_results *r = a->res;
+	if (fv_grow(&r->unsafe, &r->capunsafe, r->nunsafe, sizeof *r->unsafe) == FV_OK) {
+		struct fv_unsafe_row *d = &r->unsafe[r->nunsafe++];
+		*d = *row;
+		d->family = dupstr(a, row->family);
+		d->unsafe = dupstr(a, row->unsafe);
+		d->bounded = dupstr(a, row->bounded);
+	} else {
+		a->oom = 1;
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
+static int binary_cmp(const void *x, const void *y)
+{
+	return strcmp(((const struct fv_binary *)x)->sha256, ((const struct fv_binary *)y)->sha256);
+}
+
+const struct fv_binary *fv_results_binary(const struct fv_results *r, const char *sha256)
+{
+	struct fv_binary key = { .sha256 = sha256 };
+	return r->nbinaries ? bsearch(&key, r->binaries, r->nbinaries, sizeof key, binary_cmp) : NULL;
+}
+
 void fv_actx_endpoint(struct fv_actx *a, const struct fv_endpoint *ep)
 {
 	pthread_mutex_lock(&a->lock);
@@ -472,6 +531,8 @@ int fv_analysis_run(struct fv_actx *a, const struct fv_inventory *inv, struct fv
 		qsort(r->services, r->nservices, sizeof *r->services, cmp_service);
 	if (r->nendpoints)
 		qsort(r->endpoints, r->nendpoints, sizeof *r->endpoints, cmp_endpoint);
+	if (r->nbinaries)
+		qsort(r->binaries, r->nbinaries, sizeof *r->binaries, binary_cmp);
 	a->inv = NULL;
 	a->res = NULL;
 	return rc ? rc : a->oom ? FV_ENOMEM : FV_OK;
@@ -502,8 +563,26 @@ void fv_results_free(struct fv_results *r)
 		free((char *)x->kind);
 		free((char *)x->path);
 	}
+	for (size_t i = 0; i < r->nbinaries; i++) {
+		struct fv_binary *x = &r->binaries[i];
+		free((char *)x->sha256);
+		free((char *)x->elf_type);
+		free((char *)x->relro);
+		free((char *)x->rpath);
+		free((char *)x->runpath);
+		for (size_t k = 0; k < x->ncalls; k++)
+			free((char *)x->calls[k].name);
+		free((struct fv_callcount *)x->calls);
+	}
+	for (size_t i = 0; i < r->nunsafe; i++) {
+		free((char *)r->unsafe[i].family);
+		free((char *)r->unsafe[i].unsafe);
+		free((char *)r->unsafe[i].bounded);
+	}
 	free(r->accounts);
 	free(r->services);
 	free(r->endpoints);
+	free(r->binaries);
+	free(r->unsafe);
 	memset(r, 0, sizeof *r);
 }

@@ -26,7 +26,14 @@ struct fv_results {
 	size_t nservices, capservices;
 	struct fv_endpoint *endpoints;
 	size_t nendpoints, capendpoints;
+	struct fv_binary *binaries;   /* sorted by sha256 once the run is over */
+	size_t nbinaries, capbinaries;
+	struct fv_unsafe_row *unsafe;
+	size_t nunsafe, capunsafe;
 };
+
+/* The binary record of a content, or NULL. */
+const struct fv_binary *fv_results_binary(const struct fv_results *r, const char *sha256);
 
 /* The rules folder: $FWVET_RULES, else the source tree's rules/, else the installed copy. */
 const char *fv_rules_dir_default(void);

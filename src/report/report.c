@@ -106,7 +106,108 @@ static void format_chain(struct fv_json *j, const struct fv_unpack *u)
 	fv_json_arr_end(j);
 }
 
-static void files_json(struct fv_json *j, const struct fv_inventory *inv)
+/* files[].hardening (the design guide's fields, then ours) and files[].calls. */
+static void binary_json(struct fv_json *j, const struct fv_binary *b)
+{
+	fv_json_key(j, "hardening");
+	fv_json_obj_begin(j);
+	fv_json_kbool(j, "nx", b->nx);
+	fv_json_kbool(j, "pie", b->pie);
+	fv_json_kstr(j, "relro", b->relro);
+	fv_json_kbool(j, "canary", b->canary);
+	fv_json_kbool(j, "fortify", b->fortify);
+	fv_json_kbool(j, "stripped", b->stripped);
+	fv_json_kbool(j, "static", b->is_static);
+	fv_json_kstr(j, "elf_type", b->elf_type);
+	fv_json_kuint(j, "fortified", b->fortified);
+	fv_json_kuint(j, "unfortified", b->unfortified);
+	fv_json_kstr(j, "rpath", b->rpath);
+	fv_json_kstr(j, "runpath", b->runpath);
+	fv_json_obj_end(j);
+	if (!b->code)
+		return;
+	fv_json_key(j, "code");
+	fv_json_obj_begin(j);
+	fv_json_kuint(j, "functions", b->functions);
+	fv_json_kuint(j, "call_sites", b->call_sites);
+	fv_json_key(j, "calls");
+	fv_json_obj_begin(j);
+	for (size_t i = 0; i < b->ncalls; i++)
+		fv_json_kuint(j, b->calls[i].name, b->calls[i].calls);
+	fv_json_obj_end(j);
+	fv_json_obj_end(j);
+}
+
+/* Whether a binary counts as hardened in the summary: NX, PIE, full RELRO and a canary. */
+static int hardened(const struct fv_binary *b)
+{
+	return b->nx && b->pie && b->canary && (b->is_static || !strcmp(b->relro, "full"));
+}
+
+/* Programs and libraries only: objects and core files are not loaded as they are. */
+static int loadable(const struct fv_binary *b)
+{
+	return strcmp(b->elf_type, "rel") && strcmp(b->elf_type, "core");
+}
+
+/* The summary's hardening counts over the image's loadable binaries (unique contents). */
+struct hsum {
+	size_t n, hardened, nx, pie, relro, canary, fortify;
+};
+
+static struct hsum hardening_sum(const struct fv_results *r)
+{
+	struct hsum s = { 0 };
+	for (size_t i = 0; r && i < r->nbinaries; i++) {
+		const struct fv_binary *b = &r->binaries[i];
+		if (!loadable(b))
+			continue;
+		s.n++;
+		s.hardened += hardened(b);
+		s.nx += b->nx != 0;
+		s.pie += b->pie != 0;
+		s.relro += !strcmp(b->relro, "full");
+		s.canary += b->canary != 0;
+		s.fortify += b->fortify != 0;
+	}
+	return s;
+}
+
+static void hardening_summary_json(struct fv_json *j, const struct fv_results *r)
+{
+	struct hsum s = hardening_sum(r);
+	fv_json_key(j, "hardening");
+	fv_json_obj_begin(j);
+	fv_json_kuint(j, "binaries", s.n);
+	fv_json_kuint(j, "hardened", s.hardened);
+	fv_json_kuint(j, "nx", s.nx);
+	fv_json_kuint(j, "pie", s.pie);
+	fv_json_kuint(j, "relro_full", s.relro);
+	fv_json_kuint(j, "canary", s.canary);
+	fv_json_kuint(j, "fortify", s.fortify);
+	fv_json_obj_end(j);
+}
+
+static void unsafe_json(struct fv_json *j, const struct fv_results *r)
+{
+	fv_json_key(j, "unsafe_calls");
+	fv_json_arr_begin(j);
+	for (size_t i = 0; r && i < r->nunsafe; i++) {
+		const struct fv_unsafe_row *u = &r->unsafe[i];
+		fv_json_obj_begin(j);
+		fv_json_kstr(j, "family", u->family);
+		fv_json_kstr(j, "unsafe", u->unsafe);
+		fv_json_kuint(j, "unsafe_calls", u->unsafe_calls);
+		fv_json_kuint(j, "unsafe_binaries", u->unsafe_binaries);
+		fv_json_kstr(j, "bounded", u->bounded);
+		fv_json_kuint(j, "bounded_calls", u->bounded_calls);
+		fv_json_kuint(j, "bounded_binaries", u->bounded_binaries);
+		fv_json_obj_end(j);
+	}
+	fv_json_arr_end(j);
+}
+
+static void files_json(struct fv_json *j, const struct fv_inventory *inv, const struct fv_results *r)
 {
 	fv_json_key(j, "files");
 	fv_json_arr_begin(j);
@@ -130,6 +231,9 @@ static void files_json(struct fv_json *j, const struct fv_inventory *inv)
 			fv_json_kstr(j, "arch", f->arch);
 		if (x->link)
 			fv_json_kstr(j, "link", x->link);
+		const struct fv_binary *b = r && f->kind == FV_KIND_ELF ? fv_results_binary(r, x->sha256) : NULL;
+		if (b)
+			binary_json(j, b);
 		fv_json_obj_end(j);
 	}
 	fv_json_arr_end(j);
@@ -214,9 +318,10 @@ void fv_report_json(struct fv_json *j, const struct fv_report *r)
 		fv_json_kuint(j, fv_severity_name((enum fv_severity)s), bysev[s]);
 	fv_json_obj_end(j);
 	fv_json_kuint(j, "elapsed_ms", r->elapsed_ms);
+	hardening_summary_json(j, r->res);
 	fv_json_obj_end(j);
 	fv_report_extraction_json(j, r->u);
-	files_json(j, r->inv);
+	files_json(j, r->inv, r->res);
 	fv_json_key(j, "components");
 	fv_json_arr_begin(j);
 	fv_json_arr_end(j);
@@ -224,6 +329,7 @@ void fv_report_json(struct fv_json *j, const struct fv_report *r)
 	fv_json_arr_begin(j);
 	fv_json_arr_end(j);
 	records_json(j, r->res);
+	unsafe_json(j, r->res);
 	fv_json_key(j, "findings");
 	fv_json_arr_begin(j);
 	for (size_t i = 0; i < n; i++)
@@ -310,6 +416,24 @@ static void print_records(FILE *f, const struct fv_results *r)
 			fprintf(f, "  [%s, ", s->how ? s->how : "?");
 			put_safe(f, bang ? bang + 1 : s->path, 128);
 			fprintf(f, ":%llu]\n", (unsigned long long)s->line);
+		}
+	}
+	struct hsum hs = hardening_sum(r);
+	if (hs.n)
+		fprintf(f, "\nHardening: %zu of %zu binaries hardened (%zu%%); NX %zu, PIE %zu, full RELRO %zu, "
+			"canary %zu, FORTIFY %zu\n", hs.hardened, hs.n, hs.hardened * 100 / hs.n, hs.nx, hs.pie,
+			hs.relro, hs.canary, hs.fortify);
+	int any = 0;
+	for (size_t i = 0; i < r->nunsafe; i++)
+		any |= r->unsafe[i].unsafe_calls || r->unsafe[i].bounded_calls;
+	if (any) {
+		fprintf(f, "\nCall sites, unsafe against bounded (calls in binaries):\n");
+		for (size_t i = 0; i < r->nunsafe; i++) {
+			const struct fv_unsafe_row *u = &r->unsafe[i];
+			if (!u->unsafe_calls && !u->bounded_calls)
+				continue;
+			fprintf(f, "  %-10s %6u in %4u   bounded %6u in %4u\n", u->family, u->unsafe_calls,
+				u->unsafe_binaries, u->bounded_calls, u->bounded_binaries);
 		}
 	}
 	size_t nout = 0;

@@ -50,6 +50,12 @@ mkimage -f "$t/s.its" "$t/s.fit" >/dev/null 2>&1 && seed fit "$t/s.fit"
 objcopy -I binary -O ihex "$t/plain" "$t/s.hex" && seed ihex "$t/s.hex"
 objcopy -I binary -O srec "$t/plain" "$t/s.srec" && seed srec "$t/s.srec"
 seed elf /bin/true
+# Small programs of every architecture the lifters read, for fuzz_flow and fuzz_elfparse.
+for cc in mipsel-linux-gnu-gcc mips-linux-gnu-gcc arm-linux-gnueabi-gcc aarch64-linux-gnu-gcc \
+	powerpc-linux-gnu-gcc riscv64-linux-gnu-gcc; do
+	printf 'int puts(const char *);\nint main(int c, char **v) { return c > 1 && puts(v[1]) ? 0 : 1; }\n' > "$t/p.c"
+	command -v "$cc" >/dev/null && "$cc" -Os -s -o "$t/p-$cc" "$t/p.c" 2>/dev/null && seed elf "$t/p-$cc"
+done
 mke2fs -q -F -t ext4 -b 1024 -N 16 -O ^has_journal -d "$t/tree" "$t/s.ext" 128 && seed ext "$t/s.ext"
 mkfs.fat -C "$t/s.fat" 64 >/dev/null && MTOOLS_SKIP_CHECK=1 mcopy -s -i "$t/s.fat" "$t/tree"/* :: && seed fat "$t/s.fat"
 head -c 8448 "$(dirname "$0")/../../../shared/corpus/binwalk-v3/yaffs2.bin" > "$t/s.yaffs2" 2>/dev/null && seed yaffs2 "$t/s.yaffs2"

@@ -12,7 +12,7 @@
 # through `identify --json`) in a sandbox folder of its own; the run must exit 0 or 2 (not a signal, an ASan abort or a
 # timeout), print JSON that parses, and leave nothing in the sandbox but
 # the output folder, with no symlink in it that resolves outside.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 W="$FV_WORK"
 FX="$W/fixtures"

@@ -1,7 +1,7 @@
 # Android sparse images made by img2simg: an ext4 image from mke2fs -d
 # expands to exactly the original bytes (simg2img agrees), and a squashfs
 # image inside a sparse image is expanded and then unpacked in turn.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 cd "$FV_WORK"
 
 sha() { sha256sum < "$1" | cut -d' ' -f1; }

@@ -4,7 +4,7 @@
 # binwalk's peer samples.  Each is identified at offset 0 with the file's
 # exact size, and extracted to the tree that built it -- or to the part of
 # it the format can carry.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 cd "$FV_WORK"
 make_rootfs rootfs

@@ -3,7 +3,7 @@
 # original bytes under the member name the stream or the file name gives.
 # Also: streams embedded at odd offsets, a truncated stream, the peer
 # samples, and a gzip bomb stopped by a limit.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 cd "$FV_WORK"
 
 sha() { sha256sum < "$1" | cut -d' ' -f1; }

@@ -3,7 +3,7 @@
 # MANIFEST.md): for each file whose format fwvet reads so far, identify reports
 # the format at the offsets binwalk's tests expect, and extraction produces
 # the content, checked by name and size, not by exit status alone.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 C=$FV_CORPUS/binwalk-v3
 [ -d "$C" ] || fail "peer corpus not found at $C"
 

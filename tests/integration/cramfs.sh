@@ -3,7 +3,7 @@
 # 512-byte boot pad (-p): each extracted and compared with the tree that
 # built it.  cramfs keeps modes but no timestamps, uid in 16 bits and gid
 # in 8.  Plus the binwalk peer sample, and a corrupted CRC.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 cd "$FV_WORK"
 
 ROOT="$FV_WORK/rootfs"

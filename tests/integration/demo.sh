@@ -1,7 +1,7 @@
 #!/bin/bash
 # The sample firmware of `make demo`, end to end: every layer is found at its
 # offset and the root filesystem comes out equal to the tree that built it.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 fw=$FV_WORK/router.bin
 "$FV_SRCDIR/scripts/mkfirmware.sh" "$fw"

@@ -1,7 +1,7 @@
 # ext2/3/4 images made by mke2fs -d from the rootfs tree, extracted through
 # libext2fs and compared with the tree; plus an ext4 image at an offset
 # inside a larger flash dump.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 export E2FSPROGS_FAKE_TIME=$SOURCE_DATE_EPOCH
 
 ROOT="$FV_WORK/rootfs"

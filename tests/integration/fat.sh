@@ -1,7 +1,7 @@
 # FAT12/16/32 images made by mkfs.fat and filled by mcopy: long names,
 # nested folders, non-ASCII names, a file of many clusters, a read-only
 # file; extracted names and contents equal the source tree.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 export MTOOLS_SKIP_CHECK=1
 
 SRC="$FV_WORK/src"

@@ -1,7 +1,7 @@
 # A FIT image made by mkimage from an .its: a gzip-compressed kernel, a
 # device tree compiled by dtc and a ramdisk; every image node extracted and
 # equal to its source, with the data inside the tree and outside it (-E).
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 cd "$FV_WORK"
 seq -f 'fake arm kernel %g' 1 30000 > Image

@@ -2,7 +2,7 @@
 # srec_cat: identified at the right offset and size, and converted back to
 # exactly the bytes `objcopy -O binary` gives; also a hex file appended to
 # junk, a truncated one, and the ELF itself sized from its headers.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 W="$FV_WORK"
 cat > "$W/prog.c" <<'EOF'

@@ -5,7 +5,7 @@
 # copies of every archive format.  Nothing may be written outside the output
 # folder, no device node or setuid bit may reach the disk, every neutralised
 # path is reported, and nothing may crash.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 cd "$FV_WORK"
 rm -f /tmp/fvha-abs /etc/fwvet-hostile-probe

@@ -3,7 +3,7 @@
 # and a setuid file; then truncated and bit-flipped copies of real images.
 # Nothing may be written outside the output folder, no device node or
 # setuid bit may reach the disk, and nothing may crash.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 cd "$FV_WORK"
 # Markers an escape would create; gone before we start.

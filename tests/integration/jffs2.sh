@@ -2,7 +2,7 @@
 # each compressor it offers, two erase block sizes, with and without
 # cleanmarkers, extracted and compared with the tree that built them; plus
 # one found inside a padded flash dump.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 command -v mkfs.jffs2 >/dev/null || fail "mkfs.jffs2 missing (package mtd-utils, scripts/deps.sh)"
 

@@ -2,7 +2,7 @@
 # extracted and compared with that tree as romfs shows it: no owners, files
 # 0644 or 0755 by the exec bit, folders 0755.  Plus the binwalk peer sample
 # and a header with a broken checksum.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 cd "$FV_WORK"
 
 ROOT="$FV_WORK/rootfs"

@@ -1,6 +1,6 @@
 # A router flash dump as vendors ship it: a uImage kernel (lzma) at 0, 0xFF
 # up to a 64 KiB boundary, the squashfs root there, 0xFF to a round size.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 ROOT="$FV_WORK/rootfs"
 make_rootfs "$ROOT"

@@ -4,7 +4,7 @@
 # console behind /bin/login, a commented-out telnetd, a private address and
 # an address in a copyright notice.  Nothing may be reported high or
 # critical, and the inventory and records still describe the system.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 img=$FV_FIXTURES/scan/clean.bin
 "$FV_SRCDIR/tests/fixtures/mkscanimage.sh" clean "$img"

@@ -4,7 +4,7 @@
 # found with its rule, at its path and offset, with evidence a reviewer can
 # check; secrets stay masked; the records list the accounts, boot services
 # and endpoints; --fail-on and the text summary agree with the JSON.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 img=$FV_FIXTURES/scan/planted.bin
 "$FV_SRCDIR/tests/fixtures/mkscanimage.sh" planted "$img"

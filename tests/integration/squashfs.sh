@@ -1,6 +1,6 @@
 # squashfs 4.0 with every compressor mksquashfs offers, extracted and
 # compared with the tree that built it; plus the binwalk peer sample.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 ROOT="$FV_WORK/rootfs"
 make_rootfs "$ROOT"

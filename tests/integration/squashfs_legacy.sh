@@ -3,7 +3,7 @@
 # whole.  Its metadata is stored uncompressed, so Debian's unsquashfs can
 # list it (though not read its LZMA data): that listing is the reference
 # for every entry's name, type, permissions, size and link target.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 img="$FV_CORPUS/binwalk-v3/squashfs_v2.bin"
 [ -f "$img" ] || fail "peer sample $img missing"

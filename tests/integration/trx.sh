@@ -1,6 +1,6 @@
 # A Broadcom TRX v1 around a loader, an lzma kernel and a squashfs root,
 # built here from the header layout (no Debian tool writes TRX).
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 ROOT="$FV_WORK/rootfs"
 make_rootfs "$ROOT"

@@ -1,7 +1,7 @@
 # UBIFS images from mkfs.ubifs with every compressor, bare and inside UBI
 # images from ubinize in two flash geometries, extracted and compared with
 # the tree that built them; raw UBI volumes compared byte for byte.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 ROOT="$FV_WORK/rootfs"
 make_rootfs "$ROOT"

@@ -1,7 +1,7 @@
 # YAFFS2: the binwalk peer sample (mkyaffs2image, 2048+64, little endian),
 # identified at 0 with its geometry and extracted whole; Debian's unyaffs,
 # an independent reader, must produce the same tree.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 img="$FV_CORPUS/binwalk-v3/yaffs2.bin"
 [ -f "$img" ] || fail "peer sample $img missing"

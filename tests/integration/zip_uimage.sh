@@ -1,7 +1,7 @@
 # An update package as vendors post it: a zip holding a uImage (type
 # filesystem, no compression) holding a squashfs.  Extraction recurses
 # through all three levels and ends with the tree that built the squashfs.
-. "$FV_SRCDIR/tests/lib.sh"
+. "${FV_SRCDIR:?run through meson test}/tests/lib.sh"
 
 ROOT="$FV_WORK/rootfs"
 make_rootfs "$ROOT"
