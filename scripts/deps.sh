@@ -12,6 +12,7 @@ pkg-config
 clang
 libclang-rt-14-dev
 libvectorscan-dev
+libpcre2-dev
 zlib1g-dev
 liblzma-dev
 libbz2-dev
@@ -26,7 +27,10 @@ libmagic-dev
 libcrypt-dev
 libyara-dev
 libcapstone-dev
+libsqlite3-dev
+libjansson-dev
 jq
+python3-jsonschema
 squashfs-tools
 squashfs-tools-ng
 u-boot-tools

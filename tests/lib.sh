@@ -74,6 +74,22 @@ make_rootfs() { # DIR
 	find "$d" -exec touch -h -d @"$SOURCE_DATE_EPOCH" {} +
 }
 
+# check MESSAGE JQ-BOOLEAN-FILTER [jq args...]: one check of the JSON report
+# in $R.  A failure is counted in fv_failures and the script goes on, so that
+# one run shows every broken check; the script ends with
+# [ "$fv_failures" = 0 ] || fail "$fv_failures checks failed".
+fv_failures=0
+check() {
+	local msg=$1 filter=$2
+	shift 2
+	if jq -e "$@" "$filter" "$R" > /dev/null; then
+		ok "$msg"
+	else
+		echo "FAIL: $msg" >&2
+		fv_failures=$((fv_failures + 1))
+	fi
+}
+
 # json_get FILE JQ-FILTER
 json_get() { jq -r "$2" "$1"; }
 

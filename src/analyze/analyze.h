@@ -142,6 +142,70 @@ struct fv_unsafe_row {
 void fv_actx_unsafe_row(struct fv_actx *a, const struct fv_unsafe_row *row);
 
 /*
+ * One copy of a third-party component, seen in one file: a version string in
+ * its bytes, its file name, its soname, a package database entry.  Fields
+ * copied from the component's rule (rules/components/<name>.txt) travel with
+ * it, so that what aggregates copies needs no rules of its own.
+ */
+struct fv_component_copy {
+	const char *name;     /* the rule's name: "openssl" */
+	const char *title;    /* as people write it: "OpenSSL" */
+	const char *version;  /* "1.0.1f"; "" when only the component is known */
+	const char *cpe;      /* CPE 2.3 "vendor:product", or NULL (an unmapped package) */
+	const char *purl;     /* the purl without its version: "pkg:generic/openssl" */
+	const char *path;     /* the file; set by the context for content scope */
+	uint64_t offset;      /* where the evidence is in that file (0 for names) */
+	const char *evidence; /* the string, file name, soname or package entry, as found */
+	const char *method;   /* "string", "filename", "soname", "symver", "opkg", "dpkg", "applets" */
+	const char *detail;   /* more of what was seen (BusyBox: its applets, space-separated), or NULL */
+};
+/*
+ * Records c: at every path of f's content when f is a content-scope file,
+ * at f's own path for a path-scope file, and at c->path when f is NULL (finish
+ * steps).  Thread-safe.
+ */
+void fv_actx_component_copy(struct fv_actx *a, const struct fv_afile *f,
+			    const struct fv_component_copy *c);
+/* The copies recorded so far for this image (for finish steps). */
+const struct fv_component_copy *fv_actx_component_copies(const struct fv_actx *a, size_t *n);
+
+/* One component at one version, with every path that holds it (the report's components[]). */
+struct fv_component {
+	const char *name, *title, *version;
+	const char *cpe;      /* "cpe:2.3:a:openssl:openssl:1.0.1f:*:*:*:*:*:*:*", or NULL */
+	const char *purl;     /* "pkg:generic/openssl@1.0.1f" */
+	const char **paths;   /* sorted, each once */
+	size_t npaths;
+	const char *evidence; /* of the first copy */
+	const char *method;   /* of the first copy */
+	const char *detail;   /* of the first copy that has one, or NULL */
+	int eol;              /* 1 when its branch is past its end of support */
+	const char *eol_date; /* "2016-12-31", or NULL when no date is known */
+};
+void fv_actx_component(struct fv_actx *a, const struct fv_component *c);
+
+/* A known vulnerability of one component version (the report's vulnerabilities[]). */
+struct fv_vulnerability {
+	const char *id;        /* "CVE-2014-0160", or an OSV id */
+	const char *component; /* the component's name */
+	const char *version;
+	const char *severity;  /* "critical" ... "low", from the CVSS base score; "unknown" without one */
+	double cvss;           /* base score; negative when unknown */
+	int kev;               /* in CISA's Known Exploited Vulnerabilities catalogue */
+	const char *summary;
+	const char *source;    /* "rules" (rules/vulns/), "nvd", "osv" */
+	const char *distribution; /* the build is a distribution's, which may backport fixes ("Debian"), or NULL */
+	const char **paths;
+	size_t npaths;
+};
+void fv_actx_vulnerability(struct fv_actx *a, const struct fv_vulnerability *v);
+
+/* The vulnerability database the scan matches against, or NULL when there is none (--vulndb). */
+const char *fv_actx_vulndb(const struct fv_actx *a);
+/* For init(): the date of the newest vulnerability data loaded, for the report. */
+void fv_actx_set_vulndb_date(struct fv_actx *a, const char *date);
+
+/*
  * Evidence for secrets: the first `keep` characters of s, then "…" and the
  * length, so a report shows which secret it is without disclosing it.
  */

@@ -14,6 +14,8 @@ extern const struct fv_analyzer fv_analyzer_credentials;
 extern const struct fv_analyzer fv_analyzer_secrets;
 extern const struct fv_analyzer fv_analyzer_network;
 extern const struct fv_analyzer fv_analyzer_services;
+extern const struct fv_analyzer fv_analyzer_components;
+extern const struct fv_analyzer fv_analyzer_supply;
 
 const struct fv_analyzer *const fv_analyzers[] = {
 	/* One entry per analyzer, in run order. */
@@ -24,5 +26,7 @@ const struct fv_analyzer *const fv_analyzers[] = {
 	&fv_analyzer_network,
 	&fv_analyzer_services,
 	&fv_analyzer_binary, /* after services: its finish() asks what starts at boot */
+	&fv_analyzer_components,
+	&fv_analyzer_supply, /* after components: its finish() groups their copies */
 	NULL,
 };

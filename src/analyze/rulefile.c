@@ -2,7 +2,9 @@
 #include "analyze/rulefile.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -42,5 +44,41 @@ int fv_rules_read(struct fv_actx *a, const char *dir, const char *name, int requ
 			rc = fn(a, ctx, path, line, p + b, e - b);
 	}
 	fv_map_close(&m);
+	return rc;
+}
+
+int fv_rules_each(struct fv_actx *a, const char *dir, const char *sub, const char *suffix,
+		  fv_rule_file_fn fn, void *ctx)
+{
+	char folder[4096];
+	if (snprintf(folder, sizeof folder, "%s/%s", dir, sub) >= (int)sizeof folder) {
+		fv_actx_fail(a, "rules path %s/%s is too long", dir, sub);
+		return FV_EUSAGE;
+	}
+	struct dirent **v;
+	int n = scandir(folder, &v, NULL, alphasort);
+	if (n < 0)
+		return FV_OK;
+	size_t sl = strlen(suffix);
+	int rc = FV_OK;
+	for (int i = 0; i < n; i++) {
+		const char *name = v[i]->d_name;
+		size_t l = strlen(name);
+		if (rc == FV_OK && l > sl && !strcmp(name + l - sl, suffix) && name[0] != '.' &&
+		    (v[i]->d_type == DT_REG || v[i]->d_type == DT_UNKNOWN || v[i]->d_type == DT_LNK)) {
+			char stem[256];
+			if (l - sl >= sizeof stem) {
+				fv_actx_fail(a, "%s/%s: expected a file name shorter than %zu bytes", folder,
+					     name, sizeof stem);
+				rc = FV_EFORMAT;
+			} else {
+				memcpy(stem, name, l - sl);
+				stem[l - sl] = 0;
+				rc = fn(a, ctx, folder, name, stem);
+			}
+		}
+		free(v[i]);
+	}
+	free(v);
 	return rc;
 }

@@ -26,4 +26,14 @@ typedef int (*fv_rule_line_fn)(struct fv_actx *a, void *ctx, const char *path, s
 int fv_rules_read(struct fv_actx *a, const char *dir, const char *name, int required,
 		  fv_rule_line_fn fn, void *ctx);
 
+/*
+ * Calls fn for every regular file dir/sub/<stem><suffix>, in name order, so
+ * that rules load the same way on every machine.  A missing folder is no
+ * error.  0 or the first negative fv_err fn returned.
+ */
+typedef int (*fv_rule_file_fn)(struct fv_actx *a, void *ctx, const char *folder, const char *file,
+			       const char *stem);
+int fv_rules_each(struct fv_actx *a, const char *dir, const char *sub, const char *suffix,
+		  fv_rule_file_fn fn, void *ctx);
+
 #endif

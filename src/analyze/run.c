@@ -31,7 +31,8 @@ struct fv_actx {
 	const struct fv_analyzer *an[FV_MAX_ANALYZERS];
 	void *state[FV_MAX_ANALYZERS];
 	size_t nan;
-	char *rules_dir, *user_rules;
+	char *rules_dir, *user_rules, *vulndb;
+	char vulndb_date[32];
 	unsigned threads;
 	char fail[512];
 	char rules_sha256[FV_SHA256_HEX];
@@ -57,6 +58,16 @@ const struct fv_inventory *fv_actx_inventory(const struct fv_actx *a) { return a
 const char *fv_actx_rules_dir(const struct fv_actx *a) { return a->rules_dir; }
 const char *fv_actx_user_rules(const struct fv_actx *a) { return a->user_rules; }
 const char *fv_analysis_rules_sha256(const struct fv_actx *a) { return a->rules_sha256; }
+const char *fv_actx_vulndb(const struct fv_actx *a) { return a->vulndb; }
+const char *fv_analysis_vulndb_date(const struct fv_actx *a)
+{
+	return a->vulndb_date[0] ? a->vulndb_date : NULL;
+}
+
+void fv_actx_set_vulndb_date(struct fv_actx *a, const char *date)
+{
+	snprintf(a->vulndb_date, sizeof a->vulndb_date, "%s", date ? date : "");
+}
 
 void fv_actx_fail(struct fv_actx *a, const char *fmt, ...)
 {
@@ -151,7 +162,8 @@ int fv_analysis_open(const struct fv_aopts *o, struct fv_actx **out, char *err, 
 	}
 	a->rules_dir = strdup(o->rules_dir ? o->rules_dir : fv_rules_dir_default());
 	a->user_rules = o->user_rules ? strdup(o->user_rules) : NULL;
-	if (!a->rules_dir || (o->user_rules && !a->user_rules)) {
+	a->vulndb = o->vulndb ? strdup(o->vulndb) : NULL;
+	if (!a->rules_dir || (o->user_rules && !a->user_rules) || (o->vulndb && !a->vulndb)) {
 		fv_analysis_close(a);
 		return FV_ENOMEM;
 	}
@@ -202,6 +214,7 @@ void fv_analysis_close(struct fv_actx *a)
 	pthread_mutex_destroy(&a->lock);
 	free(a->rules_dir);
 	free(a->user_rules);
+	free(a->vulndb);
 	free(a);
 }
 
@@ -366,6 +379,114 @@ void fv_actx_endpoint(struct fv_actx *a, const struct fv_endpoint *ep)
 		d->value = dupstr(a, ep->value);
 		d->kind = dupstr(a, ep->kind);
 		d->path = dupstr(a, ep->path);
+	} else {
+		a->oom = 1;
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
+static void component_copy_at(struct fv_actx *a, const struct fv_component_copy *c, const char *path)
+{
+	struct fv_results *r = a->res;
+	if (fv_grow(&r->copies, &r->capcopies, r->ncopies, sizeof *r->copies) != FV_OK) {
+		a->oom = 1;
+		return;
+	}
+	struct fv_component_copy *d = &r->copies[r->ncopies++];
+	*d = *c;
+	d->name = dupstr(a, c->name);
+	d->title = dupstr(a, c->title);
+	d->version = dupstr(a, c->version ? c->version : "");
+	d->cpe = dupstr(a, c->cpe);
+	d->purl = dupstr(a, c->purl);
+	d->path = dupstr(a, path);
+	d->evidence = dupstr(a, c->evidence);
+	d->method = dupstr(a, c->method);
+	d->detail = dupstr(a, c->detail);
+}
+
+void fv_actx_component_copy(struct fv_actx *a, const struct fv_afile *f,
+			    const struct fv_component_copy *c)
+{
+	pthread_mutex_lock(&a->lock);
+	if (!f)
+		component_copy_at(a, c, c->path);
+	else if (!f->content)
+		component_copy_at(a, c, f->file->x->path);
+	else
+		for (size_t i = 0; i < f->content->nfiles; i++)
+			component_copy_at(a, c, a->inv->files[f->content->files[i]].x->path);
+	pthread_mutex_unlock(&a->lock);
+}
+
+const struct fv_component_copy *fv_actx_component_copies(const struct fv_actx *a, size_t *n)
+{
+	*n = a->res->ncopies;
+	return a->res->copies;
+}
+
+/* A copy of n strings, or NULL (and oom) when memory runs out. */
+static const char **dupstrs(struct fv_actx *a, const char *const *v, size_t n)
+{
+	if (!n)
+		return NULL;
+	const char **d = calloc(n, sizeof *d);
+	if (!d) {
+		a->oom = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++)
+		d[i] = dupstr(a, v[i]);
+	return d;
+}
+
+static void free_strs(const char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)v[i]);
+	free(v);
+}
+
+void fv_actx_component(struct fv_actx *a, const struct fv_component *c)
+{
+	pthread_mutex_lock(&a->lock);
+	struct fv_results *r = a->res;
+	if (fv_grow(&r->components, &r->capcomponents, r->ncomponents, sizeof *r->components) == FV_OK) {
+		struct fv_component *d = &r->components[r->ncomponents++];
+		*d = *c;
+		d->name = dupstr(a, c->name);
+		d->title = dupstr(a, c->title);
+		d->version = dupstr(a, c->version);
+		d->cpe = dupstr(a, c->cpe);
+		d->purl = dupstr(a, c->purl);
+		d->paths = dupstrs(a, c->paths, c->npaths);
+		d->npaths = d->paths ? c->npaths : 0;
+		d->evidence = dupstr(a, c->evidence);
+		d->method = dupstr(a, c->method);
+		d->detail = dupstr(a, c->detail);
+		d->eol_date = dupstr(a, c->eol_date);
+	} else {
+		a->oom = 1;
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
+void fv_actx_vulnerability(struct fv_actx *a, const struct fv_vulnerability *v)
+{
+	pthread_mutex_lock(&a->lock);
+	struct fv_results *r = a->res;
+	if (fv_grow(&r->vulns, &r->capvulns, r->nvulns, sizeof *r->vulns) == FV_OK) {
+		struct fv_vulnerability *d = &r->vulns[r->nvulns++];
+		*d = *v;
+		d->id = dupstr(a, v->id);
+		d->component = dupstr(a, v->component);
+		d->version = dupstr(a, v->version);
+		d->severity = dupstr(a, v->severity);
+		d->summary = dupstr(a, v->summary);
+		d->source = dupstr(a, v->source);
+		d->distribution = dupstr(a, v->distribution);
+		d->paths = dupstrs(a, v->paths, v->npaths);
+		d->npaths = d->paths ? v->npaths : 0;
 	} else {
 		a->oom = 1;
 	}
@@ -579,6 +700,45 @@ void fv_results_free(struct fv_results *r)
 		free((char *)r->unsafe[i].unsafe);
 		free((char *)r->unsafe[i].bounded);
 	}
+	for (size_t i = 0; i < r->ncopies; i++) {
+		struct fv_component_copy *x = &r->copies[i];
+		free((char *)x->name);
+		free((char *)x->title);
+		free((char *)x->version);
+		free((char *)x->cpe);
+		free((char *)x->purl);
+		free((char *)x->path);
+		free((char *)x->evidence);
+		free((char *)x->method);
+		free((char *)x->detail);
+	}
+	for (size_t i = 0; i < r->ncomponents; i++) {
+		struct fv_component *x = &r->components[i];
+		free((char *)x->name);
+		free((char *)x->title);
+		free((char *)x->version);
+		free((char *)x->cpe);
+		free((char *)x->purl);
+		free_strs(x->paths, x->npaths);
+		free((char *)x->evidence);
+		free((char *)x->method);
+		free((char *)x->detail);
+		free((char *)x->eol_date);
+	}
+	for (size_t i = 0; i < r->nvulns; i++) {
+		struct fv_vulnerability *x = &r->vulns[i];
+		free((char *)x->id);
+		free((char *)x->component);
+		free((char *)x->version);
+		free((char *)x->severity);
+		free((char *)x->summary);
+		free((char *)x->source);
+		free((char *)x->distribution);
+		free_strs(x->paths, x->npaths);
+	}
+	free(r->copies);
+	free(r->components);
+	free(r->vulns);
 	free(r->accounts);
 	free(r->services);
 	free(r->endpoints);

@@ -12,6 +12,7 @@
 struct fv_aopts {
 	const char *rules_dir;  /* NULL: fv_rules_dir_default() */
 	const char *user_rules; /* --rules DIR, or NULL */
+	const char *vulndb;     /* the imported vulnerability database, or NULL for none */
 	unsigned threads;       /* 0: one per core */
 	/* Only these analyzers (NULL-terminated), or NULL for all of fv_analyzers. */
 	const struct fv_analyzer *const *only;
@@ -30,6 +31,12 @@ struct fv_results {
 	size_t nbinaries, capbinaries;
 	struct fv_unsafe_row *unsafe;
 	size_t nunsafe, capunsafe;
+	struct fv_component_copy *copies;     /* every copy, in the order found */
+	size_t ncopies, capcopies;
+	struct fv_component *components;      /* sorted by name, then version */
+	size_t ncomponents, capcomponents;
+	struct fv_vulnerability *vulns;       /* sorted by severity, then id */
+	size_t nvulns, capvulns;
 };
 
 /* The binary record of a content, or NULL. */
@@ -48,6 +55,8 @@ int fv_analysis_run(struct fv_actx *a, const struct fv_inventory *inv, struct fv
 void fv_analysis_close(struct fv_actx *a);
 /* SHA-256 over the rules folders in use, for the report's "tool" object. */
 const char *fv_analysis_rules_sha256(const struct fv_actx *a);
+/* The date of the newest vulnerability data in use ("2026-11-01"), or NULL. */
+const char *fv_analysis_vulndb_date(const struct fv_actx *a);
 void fv_results_free(struct fv_results *r);
 
 #endif

@@ -27,6 +27,7 @@
 #include "core/buf.h"
 #include "core/cursor.h"
 #include "core/err.h"
+#include "core/hspool.h"
 #include "core/map.h"
 #include "unpack/engine.h"
 
@@ -137,7 +138,7 @@ struct known {
 
 struct secrets {
 	hs_database_t *db;
-	hs_scratch_t *proto;
+	struct fv_hspool scratch;
 	size_t span; /* the widest match: windows overlap by this much */
 	struct token_rule *tok;
 	size_t ntok, captok;
@@ -145,9 +146,7 @@ struct secrets {
 	size_t npaths, cappaths;
 	struct known *known; /* sorted by fp after init */
 	size_t nknown, capknown;
-	pthread_mutex_t lock; /* guards pool and refs */
-	hs_scratch_t **pool;
-	size_t npool, cappool;
+	pthread_mutex_t lock; /* guards refs */
 	struct pubref *refs;
 	size_t nrefs, caprefs;
 };
@@ -464,10 +463,7 @@ static void fini(void *state)
 	struct secrets *st = state;
 	if (!st)
 		return;
-	for (size_t i = 0; i < st->npool; i++)
-		hs_free_scratch(st->pool[i]);
-	free(st->pool);
-	hs_free_scratch(st->proto);
+	fv_hspool_free(&st->scratch);
 	hs_free_database(st->db);
 	for (size_t i = 0; i < st->ntok; i++)
 		free(st->tok[i].name), free(st->tok[i].re), free(st->tok[i].title);
@@ -520,7 +516,7 @@ static int compile(struct fv_actx *a, struct secrets *st)
 		rc = FV_EFORMAT;
 		goto out;
 	}
-	if (hs_alloc_scratch(st->db, &st->proto) != HS_SUCCESS) {
+	if (fv_hspool_init(&st->scratch, st->db) != 0) {
 		fv_actx_fail(a, "out of memory for the secrets pattern scratch");
 		rc = FV_ENOMEM;
 	}
@@ -565,30 +561,6 @@ static int init(struct fv_actx *a, void **state)
 	}
 	*state = st;
 	return 0;
-}
-
-static hs_scratch_t *scratch_get(struct secrets *st)
-{
-	hs_scratch_t *s = NULL;
-	pthread_mutex_lock(&st->lock);
-	if (st->npool)
-		s = st->pool[--st->npool];
-	pthread_mutex_unlock(&st->lock);
-	if (!s && hs_clone_scratch(st->proto, &s) != HS_SUCCESS)
-		s = NULL;
-	return s;
-}
-
-static void scratch_put(struct secrets *st, hs_scratch_t *s)
-{
-	pthread_mutex_lock(&st->lock);
-	if (fv_grow(&st->pool, &st->cappool, st->npool, sizeof *st->pool) == 0) {
-		st->pool[st->npool++] = s;
-		s = NULL;
-	}
-	pthread_mutex_unlock(&st->lock);
-	if (s)
-		hs_free_scratch(s);
 }
 
 /* ---- one file ------------------------------------------------------------- */
@@ -1980,7 +1952,7 @@ static void run(struct fv_actx *a, void *state, const struct fv_afile *f)
 	if (!f->data || f->size < 16)
 		return;
 	struct fctx *x = calloc(1, sizeof *x);
-	hs_scratch_t *scratch = x ? scratch_get(st) : NULL;
+	hs_scratch_t *scratch = x ? fv_hspool_get(&st->scratch) : NULL;
 	if (!scratch) {
 		free(x);
 		return;
@@ -2000,7 +1972,7 @@ static void run(struct fv_actx *a, void *state, const struct fv_afile *f)
 		examine(x);
 	}
 	certs_flush(x);
-	scratch_put(st, scratch);
+	fv_hspool_put(&st->scratch, scratch);
 	free(x->c);
 	free(x);
 }

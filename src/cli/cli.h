@@ -3,6 +3,7 @@
 #define FV_CLI_CLI_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 /* Exit statuses of the design guide. */
 enum { FV_EXIT_OK = 0, FV_EXIT_FINDINGS = 1, FV_EXIT_USAGE = 2 };
@@ -11,6 +12,23 @@ int fv_cmd_identify(int argc, char **argv);
 int fv_cmd_extract(int argc, char **argv);
 int fv_cmd_formats(int argc, char **argv);
 int fv_cmd_scan(int argc, char **argv);
+int fv_cmd_sbom(int argc, char **argv);
+
+/* What scan and sbom write: --format. */
+enum fv_out { FV_OUT_TEXT, FV_OUT_JSON, FV_OUT_CYCLONEDX, FV_OUT_SPDX };
+
+/* What fwvet scan and fwvet sbom differ in; both run the scan pipeline. */
+struct fv_scan_cmd {
+	const char *name;             /* "sbom": for messages */
+	unsigned formats;             /* 1u << enum fv_out, for each format --format accepts */
+	enum fv_out format;           /* without --format */
+	int findings;                 /* accepts --fail-on */
+	const char *const *analyzers; /* the analyzers it runs, by name, NULL-terminated; NULL: all */
+	void (*usage)(FILE *f);
+};
+/* Parses cmd's options (those of scan) and scans each IMAGE; returns the exit status. */
+int fv_scan_main(const struct fv_scan_cmd *cmd, int argc, char **argv);
+int fv_cmd_vulndb(int argc, char **argv);
 
 /* Parses a size with an optional K/M/G suffix; 0 on success. */
 int fv_parse_size(const char *s, uint64_t *out);

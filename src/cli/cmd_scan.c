@@ -1,4 +1,7 @@
-/* fwvet scan: unpack, inventory, analyze and report, one image after another. */
+/*
+ * fwvet scan: unpack, inventory, analyze and report, one image after another.
+ * fwvet sbom runs the same pipeline with fewer analyzers (fv_scan_main).
+ */
 #include "analyze/run.h"
 #include "cli/cli.h"
 #include "core/buf.h"
@@ -7,7 +10,9 @@
 #include "core/log.h"
 #include "inventory/inventory.h"
 #include "report/report.h"
+#include "report/sbom.h"
 #include "unpack/engine.h"
+#include "vuln/vulndb.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -23,9 +28,12 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fwvet scan [options] IMAGE|DIR...\n"
-		"  --format FMT      text (default) or json\n"
+		"  --format FMT      text (default), json, cyclonedx (CycloneDX 1.5 SBOM) or spdx (SPDX 2.3);\n"
+		"                    an SBOM describes one IMAGE\n"
 		"  -o, --output FILE write the report to FILE instead of stdout\n"
 		"  --rules DIR       also use the rules in DIR (YARA intel in DIR, credentials in DIR/credentials)\n"
+		"  --vulndb PATH     the imported vulnerability database (default $FWVET_VULNDB, else\n"
+		"                    $XDG_DATA_HOME/fwvet/vulndb.db); 'none': only the curated rules/vulns\n"
 		"  --fail-on SEV     exit 1 when a finding is at or above SEV (critical, high, medium, low, info)\n"
 		"  -C, --keep DIR    keep the extracted files in DIR (new or empty) instead of a temporary folder\n"
 		"  --depth N         levels of nesting to unpack (default 10)\n"
@@ -101,7 +109,7 @@ static int lone_file(struct fv_unpack *u, const char *image)
 }
 
 struct scan_opts {
-	int json;
+	enum fv_out format;
 	int verbose;
 	const char *keep;
 	struct fv_limits lim;
@@ -127,7 +135,7 @@ static int scan_one(struct fv_actx *a, const char *image, const struct scan_opts
 			const char *t = getenv("TMPDIR");
 			snprintf(tmp, sizeof tmp, "%s/fwvet-scan-XXXXXX", t && *t ? t : "/tmp");
 			if (!mkdtemp(tmp)) {
-				fprintf(stderr, "fwvet: scan: cannot make a temporary folder %s: %s\n", tmp,
+				fprintf(stderr, "fwvet: cannot make a temporary folder %s: %s\n", tmp,
 					strerror(errno));
 				return FV_EXIT_USAGE;
 			}
@@ -158,14 +166,19 @@ static int scan_one(struct fv_actx *a, const char *image, const struct scan_opts
 		fprintf(stderr, "fwvet: %s: %s\n", image, err);
 	if (rc != FV_OK)
 		fprintf(stderr, "fwvet: %s: analysis incomplete: %s\n", image, fv_strerror(rc));
-	struct fv_report r = { &u, &inv, &res, fv_analysis_rules_sha256(a), now_ms() - t0 };
+	struct fv_report r = { &u, &inv, &res, fv_analysis_rules_sha256(a), now_ms() - t0,
+			       fv_analysis_vulndb_date(a) };
 	int w = fv_report_worst(&r);
 	if (w > *worst)
 		*worst = w;
-	if (o->json)
-		fv_report_json(j, &r);
-	else
+	switch (o->format) {
+	case FV_OUT_TEXT:
 		fv_report_text(out, &r, out == stdout && isatty(STDOUT_FILENO), o->verbose);
+		break;
+	case FV_OUT_JSON: fv_report_json(j, &r); break;
+	case FV_OUT_CYCLONEDX: fv_report_cyclonedx(j, &r); break;
+	case FV_OUT_SPDX: fv_report_spdx(j, &r); break;
+	}
 	fv_results_free(&res);
 	fv_inventory_free(&inv);
 	fv_unpack_free(&u);
@@ -174,9 +187,66 @@ static int scan_one(struct fv_actx *a, const char *image, const struct scan_opts
 	return rc == FV_OK ? 0 : FV_EXIT_USAGE;
 }
 
+static const char *const format_names[] = {
+	[FV_OUT_TEXT] = "text",
+	[FV_OUT_JSON] = "json",
+	[FV_OUT_CYCLONEDX] = "cyclonedx",
+	[FV_OUT_SPDX] = "spdx",
+};
+
+/* "text, json or spdx": the formats a command accepts, for its messages. */
+static void format_list(const struct fv_scan_cmd *cmd, char *out, size_t cap)
+{
+	size_t n = 0, k = 0;
+	for (size_t i = 0; i < sizeof format_names / sizeof *format_names; i++)
+		n += (cmd->formats >> i) & 1;
+	out[0] = 0;
+	for (size_t i = 0, m = 0; i < sizeof format_names / sizeof *format_names && k < cap; i++) {
+		if (!((cmd->formats >> i) & 1))
+			continue;
+		m++;
+		k += (size_t)snprintf(out + k, cap - k, "%s%s", m == 1 ? "" : m == n ? " or " : ", ",
+				      format_names[i]);
+	}
+}
+
+/*
+ * The analyzers a command names, looked up in the table, into list (cap
+ * entries with the NULL at the end).  0, or -1 with the missing name in *missing.
+ */
+static int pick_analyzers(const char *const *names, const struct fv_analyzer **list, size_t cap,
+			  const char **missing)
+{
+	size_t n = 0;
+	for (size_t i = 0; names[i]; i++) {
+		size_t k = 0;
+		while (fv_analyzers[k] && strcmp(fv_analyzers[k]->name, names[i]))
+			k++;
+		if (!fv_analyzers[k] || n + 1 >= cap) {
+			*missing = names[i];
+			return -1;
+		}
+		list[n++] = fv_analyzers[k];
+	}
+	list[n] = NULL;
+	return 0;
+}
+
 int fv_cmd_scan(int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_RULES, O_FAIL, O_DEPTH, O_THREADS };
+	static const struct fv_scan_cmd scan = {
+		.name = "scan",
+		.formats = 1u << FV_OUT_TEXT | 1u << FV_OUT_JSON | 1u << FV_OUT_CYCLONEDX | 1u << FV_OUT_SPDX,
+		.format = FV_OUT_TEXT,
+		.findings = 1,
+		.usage = usage,
+	};
+	return fv_scan_main(&scan, argc, argv);
+}
+
+int fv_scan_main(const struct fv_scan_cmd *cmd, int argc, char **argv)
+{
+	enum { O_FORMAT = 256, O_RULES, O_FAIL, O_DEPTH, O_THREADS, O_VULNDB };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
@@ -185,30 +255,43 @@ int fv_cmd_scan(int argc, char **argv)
 		{ "keep", required_argument, NULL, 'C' },
 		{ "depth", required_argument, NULL, O_DEPTH },
 		{ "threads", required_argument, NULL, O_THREADS },
+		{ "vulndb", required_argument, NULL, O_VULNDB },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct scan_opts o = { 0 };
+	struct scan_opts o = { .format = cmd->format };
 	fv_limits_default(&o.lim);
 	struct fv_aopts ao = { 0 };
-	const char *output = NULL;
+	const char *output = NULL, *vulndb = NULL;
 	int fail_on = -1, c;
 	uint64_t v;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:C:vh", opts, NULL)) != -1) {
 		switch (c) {
-		case O_FORMAT:
-			if (!strcmp(optarg, "json")) {
-				o.json = 1;
-			} else if (strcmp(optarg, "text")) {
-				fprintf(stderr, "fwvet: scan: --format expects text or json, got '%s'\n", optarg);
+		case O_FORMAT: {
+			size_t f = 0;
+			while (f < sizeof format_names / sizeof *format_names &&
+			       (strcmp(optarg, format_names[f]) || !((cmd->formats >> f) & 1)))
+				f++;
+			if (f == sizeof format_names / sizeof *format_names) {
+				char list[80];
+				format_list(cmd, list, sizeof list);
+				fprintf(stderr, "fwvet: %s: --format expects %s, got '%s'\n", cmd->name, list,
+					optarg);
 				return FV_EXIT_USAGE;
 			}
+			o.format = (enum fv_out)f;
 			break;
+		}
 		case 'o': output = optarg; break;
 		case O_RULES: ao.user_rules = optarg; break;
+		case O_VULNDB: vulndb = optarg; break;
 		case O_FAIL: {
 			enum fv_severity s;
+			if (!cmd->findings) {
+				fprintf(stderr, "fwvet: %s: --fail-on is an option of fwvet scan\n", cmd->name);
+				return FV_EXIT_USAGE;
+			}
 			if (fv_severity_parse(optarg, &s)) {
 				fprintf(stderr, "fwvet: scan: --fail-on expects critical, high, medium, low or info, got '%s'\n",
 					optarg);
@@ -221,8 +304,8 @@ int fv_cmd_scan(int argc, char **argv)
 		case O_DEPTH:
 		case O_THREADS:
 			if (fv_parse_size(optarg, &v) || v > 64 || (c == O_THREADS && v == 0)) {
-				fprintf(stderr, "fwvet: scan: bad value '%s' for --%s (expected 0..64)\n", optarg,
-					c == O_DEPTH ? "depth" : "threads");
+				fprintf(stderr, "fwvet: %s: bad value '%s' for --%s (expected 0..64)\n", cmd->name,
+					optarg, c == O_DEPTH ? "depth" : "threads");
 				return FV_EXIT_USAGE;
 			}
 			if (c == O_DEPTH)
@@ -231,52 +314,72 @@ int fv_cmd_scan(int argc, char **argv)
 				ao.threads = (unsigned)v;
 			break;
 		case 'v': o.verbose = 1; break;
-		case 'h': usage(stdout); return FV_EXIT_OK;
-		default: usage(stderr); return FV_EXIT_USAGE;
+		case 'h': cmd->usage(stdout); return FV_EXIT_OK;
+		default: cmd->usage(stderr); return FV_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "fwvet: scan needs at least one IMAGE\n");
-		usage(stderr);
+		fprintf(stderr, "fwvet: %s needs at least one IMAGE\n", cmd->name);
+		cmd->usage(stderr);
 		return FV_EXIT_USAGE;
 	}
 	if (o.keep && argc - optind > 1) {
-		fprintf(stderr, "fwvet: scan: --keep takes one IMAGE\n");
+		fprintf(stderr, "fwvet: %s: --keep takes one IMAGE\n", cmd->name);
 		return FV_EXIT_USAGE;
+	}
+	/* A bill of materials describes one product; several in one file would be no valid document. */
+	if ((o.format == FV_OUT_CYCLONEDX || o.format == FV_OUT_SPDX) && argc - optind > 1) {
+		fprintf(stderr, "fwvet: %s: --format %s describes one IMAGE, got %d\n", cmd->name,
+			format_names[o.format], argc - optind);
+		return FV_EXIT_USAGE;
+	}
+	const struct fv_analyzer *only[16];
+	const char *missing;
+	if (cmd->analyzers) {
+		if (pick_analyzers(cmd->analyzers, only, sizeof only / sizeof *only, &missing)) {
+			fprintf(stderr, "fwvet: %s: needs the '%s' analyzer, which this build lacks\n",
+				cmd->name, missing);
+			return FV_EXIT_USAGE;
+		}
+		ao.only = only;
 	}
 	o.verbose |= fv_log_verbosity >= FV_LOG_INFO;
 	char err[512];
 	struct fv_actx *a;
+	char *default_db = vulndb ? NULL : fv_vulndb_default_path();
+	ao.vulndb = vulndb ? (strcmp(vulndb, "none") ? vulndb : NULL) : default_db;
 	int rc = fv_analysis_open(&ao, &a, err, sizeof err);
+	free(default_db);
 	if (rc) {
-		fprintf(stderr, "fwvet: scan: %s\n", err);
+		fprintf(stderr, "fwvet: %s: %s\n", cmd->name, err);
 		return FV_EXIT_USAGE;
 	}
 	FILE *out = stdout;
 	if (output && !(out = fopen(output, "w"))) {
-		fprintf(stderr, "fwvet: scan: cannot write %s: %s\n", output, strerror(errno));
+		fprintf(stderr, "fwvet: %s: cannot write %s: %s\n", cmd->name, output, strerror(errno));
 		fv_analysis_close(a);
 		return FV_EXIT_USAGE;
 	}
 	struct fv_json j;
 	fv_json_init(&j, out, 1);
 	int many = argc - optind > 1, worst = -1, status = FV_EXIT_OK;
+	int json = o.format != FV_OUT_TEXT;
 	/* Several images: a JSON array of reports, in the order given. */
-	if (o.json && many)
+	if (json && many)
 		fv_json_arr_begin(&j);
 	for (int i = optind; i < argc; i++) {
-		if (!o.json && i > optind)
+		if (!json && i > optind)
 			fputc('\n', out);
 		if (scan_one(a, argv[i], &o, out, &j, &worst))
 			status = FV_EXIT_USAGE;
 	}
-	if (o.json && many)
+	if (json && many)
 		fv_json_arr_end(&j);
-	if (o.json)
+	if (json)
 		fputc('\n', out);
 	fv_analysis_close(a);
 	if (out != stdout && fclose(out) != 0) {
-		fprintf(stderr, "fwvet: scan: writing %s failed: %s\n", output, strerror(errno));
+		fprintf(stderr, "fwvet: %s: writing %s failed: %s\n", cmd->name, output, strerror(errno));
 		return FV_EXIT_USAGE;
 	}
 	if (status != FV_EXIT_OK)

@@ -1,6 +1,7 @@
 #include "core/json.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <string.h>
 
 void fv_json_init(struct fv_json *j, FILE *f, int pretty)
@@ -164,6 +165,22 @@ void fv_json_uint(struct fv_json *j, uint64_t v)
 {
 	before_item(j);
 	fprintf(j->f, "%" PRIu64, v);
+}
+
+void fv_json_double(struct fv_json *j, double v)
+{
+	if (!isfinite(v)) {
+		fv_json_null(j);
+		return;
+	}
+	before_item(j);
+	fprintf(j->f, "%.15g", v);
+}
+
+void fv_json_kdouble(struct fv_json *j, const char *k, double v)
+{
+	fv_json_key(j, k);
+	fv_json_double(j, v);
 }
 
 void fv_json_bool(struct fv_json *j, int v)

@@ -31,6 +31,8 @@ void fv_json_strn(struct fv_json *j, const char *s, size_t n);
 void fv_json_int(struct fv_json *j, int64_t v);
 void fv_json_uint(struct fv_json *j, uint64_t v);
 void fv_json_bool(struct fv_json *j, int v);
+/* The shortest form that reads back as v to 15 digits (9.8, not 9.8000000000000007); NaN and infinities as null. */
+void fv_json_double(struct fv_json *j, double v);
 void fv_json_null(struct fv_json *j);
 
 /* key + value in one call; a NULL string is written as null. */
@@ -38,6 +40,7 @@ void fv_json_kstr(struct fv_json *j, const char *key, const char *s);
 void fv_json_kint(struct fv_json *j, const char *key, int64_t v);
 void fv_json_kuint(struct fv_json *j, const char *key, uint64_t v);
 void fv_json_kbool(struct fv_json *j, const char *key, int v);
+void fv_json_kdouble(struct fv_json *j, const char *key, double v);
 
 /* Writes s as a JSON string body (no quotes) to f; used by other emitters too. */
 void fv_json_escape(FILE *f, const char *s, size_t n);

@@ -254,7 +254,7 @@ int fv_inventory_map(const struct fv_inventory *inv, const struct fv_file *f, st
 
 /* ---- lookup ---------------------------------------------------------------- */
 
-static const struct fv_file *find_exact(const struct fv_inventory *inv, const char *path)
+const struct fv_file *fv_inventory_find(const struct fv_inventory *inv, const char *path)
 {
 	size_t lo = 0, hi = inv->nfiles;
 	while (lo < hi) {
@@ -316,7 +316,7 @@ static const struct fv_file *resolve(const struct fv_inventory *inv, const char 
 		len += n;
 		buf[len] = 0;
 		p += n;
-		f = find_exact(inv, buf);
+		f = fv_inventory_find(inv, buf);
 		if (!f)
 			return NULL;
 		if (f->x->type == FV_FT_SYMLINK && f->x->link) {

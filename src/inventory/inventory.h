@@ -71,6 +71,9 @@ int fv_inventory_build(const struct fv_unpack *u, const char *outdir, unsigned t
 		       struct fv_inventory *inv, char *err, size_t errlen);
 void fv_inventory_free(struct fv_inventory *inv);
 
+/* The file whose report path is exactly path, or NULL. */
+const struct fv_file *fv_inventory_find(const struct fv_inventory *inv, const char *path);
+
 /*
  * The file with member path `member` in the same root as `near`, or NULL.
  * Symlinks are followed inside the root (at most 16 hops); the result is a

@@ -285,6 +285,61 @@ static void records_json(struct fv_json *j, const struct fv_results *r)
 	fv_json_arr_end(j);
 }
 
+static void paths_json(struct fv_json *j, const char *const *paths, size_t n)
+{
+	fv_json_key(j, "paths");
+	fv_json_arr_begin(j);
+	for (size_t i = 0; i < n; i++)
+		fv_json_str(j, paths[i]);
+	fv_json_arr_end(j);
+}
+
+/* components[] and vulnerabilities[] of the design guide, with a few added fields. */
+static void supply_json(struct fv_json *j, const struct fv_results *r)
+{
+	fv_json_key(j, "components");
+	fv_json_arr_begin(j);
+	for (size_t i = 0; r && i < r->ncomponents; i++) {
+		const struct fv_component *c = &r->components[i];
+		fv_json_obj_begin(j);
+		fv_json_kstr(j, "name", c->name);
+		fv_json_kstr(j, "title", c->title);
+		fv_json_kstr(j, "version", c->version);
+		fv_json_kstr(j, "cpe", c->cpe);
+		fv_json_kstr(j, "purl", c->purl);
+		paths_json(j, c->paths, c->npaths);
+		fv_json_kstr(j, "evidence", c->evidence);
+		fv_json_kstr(j, "method", c->method);
+		fv_json_kbool(j, "eol", c->eol);
+		fv_json_kstr(j, "eol_date", c->eol_date);
+		if (c->detail)
+			fv_json_kstr(j, "detail", c->detail);
+		fv_json_obj_end(j);
+	}
+	fv_json_arr_end(j);
+	fv_json_key(j, "vulnerabilities");
+	fv_json_arr_begin(j);
+	for (size_t i = 0; r && i < r->nvulns; i++) {
+		const struct fv_vulnerability *v = &r->vulns[i];
+		fv_json_obj_begin(j);
+		fv_json_kstr(j, "id", v->id);
+		fv_json_kstr(j, "component", v->component);
+		fv_json_kstr(j, "version", v->version);
+		fv_json_kstr(j, "severity", v->severity);
+		if (v->cvss >= 0)
+			fv_json_kdouble(j, "cvss", v->cvss);
+		else
+			fv_json_kstr(j, "cvss", NULL);
+		fv_json_kbool(j, "kev", v->kev);
+		fv_json_kstr(j, "summary", v->summary);
+		fv_json_kstr(j, "source", v->source);
+		fv_json_kstr(j, "distribution", v->distribution);
+		paths_json(j, v->paths, v->npaths);
+		fv_json_obj_end(j);
+	}
+	fv_json_arr_end(j);
+}
+
 void fv_report_json(struct fv_json *j, const struct fv_report *r)
 {
 	size_t n;
@@ -306,7 +361,7 @@ void fv_report_json(struct fv_json *j, const struct fv_report *r)
 	fv_json_key(j, "tool");
 	fv_json_obj_begin(j);
 	fv_json_kstr(j, "rules_sha256", r->rules_sha256);
-	fv_json_kstr(j, "vulndb_date", NULL);
+	fv_json_kstr(j, "vulndb_date", r->vulndb_date);
 	fv_json_obj_end(j);
 	fv_json_key(j, "summary");
 	fv_json_obj_begin(j);
@@ -322,12 +377,7 @@ void fv_report_json(struct fv_json *j, const struct fv_report *r)
 	fv_json_obj_end(j);
 	fv_report_extraction_json(j, r->u);
 	files_json(j, r->inv, r->res);
-	fv_json_key(j, "components");
-	fv_json_arr_begin(j);
-	fv_json_arr_end(j);
-	fv_json_key(j, "vulnerabilities");
-	fv_json_arr_begin(j);
-	fv_json_arr_end(j);
+	supply_json(j, r->res);
 	records_json(j, r->res);
 	unsafe_json(j, r->res);
 	fv_json_key(j, "findings");
@@ -363,23 +413,82 @@ static void put_safe(FILE *f, const char *s, size_t max)
 
 static void print_finding(FILE *f, const struct fv_finding *x, int color)
 {
-	fprintf(f, "  %-13s %-12s ", x->category, x->rule);
+	fprintf(f, "  %-13s %-13s ", x->category, x->rule);
 	put_safe(f, x->title, 200);
 	if (x->confidence != FV_CONF_HIGH)
 		fprintf(f, " (%s confidence)", fv_conf_name(x->confidence));
-	fputs("\n                             ", f);
+	fputs("\n                              ", f);
 	if (color)
 		fputs("\033[2m", f);
 	put_safe(f, x->path, 400);
 	fprintf(f, " @ 0x%llx", (unsigned long long)x->offset);
 	if (color)
 		fputs("\033[0m", f);
-	fputs("\n                             ", f);
+	fputs("\n                              ", f);
 	put_safe(f, x->evidence, 160);
 	fputc('\n', f);
 }
 
-static void print_records(FILE *f, const struct fv_results *r)
+/*
+ * One line per component: its versions with their copies ("OpenSSL: 70
+ * copies of 4 versions"), then the vulnerabilities, known-exploited first.
+ */
+static void print_components(FILE *f, const struct fv_results *r, int verbose)
+{
+	if (!r->ncomponents)
+		return;
+	fprintf(f, "\nComponents (%zu versions):\n", r->ncomponents);
+	for (size_t b = 0, e; b < r->ncomponents; b = e) {
+		size_t copies = 0;
+		for (e = b; e < r->ncomponents && !strcmp(r->components[e].name, r->components[b].name); e++)
+			copies += r->components[e].npaths;
+		fputs("  ", f);
+		put_safe(f, r->components[b].title ? r->components[b].title : r->components[b].name, 64);
+		if (e - b > 1)
+			fprintf(f, ": %zu copies of %zu versions:", copies, e - b);
+		for (size_t i = b; i < e; i++) {
+			const struct fv_component *c = &r->components[i];
+			fputs(i > b ? ", " : " ", f);
+			put_safe(f, *c->version ? c->version : "(version unknown)", 64);
+			if (c->npaths > 1)
+				fprintf(f, " x%zu", c->npaths);
+			if (c->eol)
+				fprintf(f, " [end of life %s]", c->eol_date);
+		}
+		fputc('\n', f);
+	}
+	if (!r->nvulns)
+		return;
+	size_t kev = 0, shown = verbose ? r->nvulns : r->nvulns < 30 ? r->nvulns : 25;
+	for (size_t i = 0; i < r->nvulns; i++)
+		kev += r->vulns[i].kev != 0;
+	fprintf(f, "\nVulnerabilities (%zu, %zu known exploited):\n", r->nvulns, kev);
+	for (size_t i = 0; i < shown; i++) {
+		const struct fv_vulnerability *v = &r->vulns[i];
+		fputs("  ", f);
+		put_safe(f, v->id, 40);
+		fprintf(f, "%*s", (int)(strlen(v->id) < 17 ? 17 - strlen(v->id) : 1), "");
+		if (v->cvss >= 0)
+			fprintf(f, "%4.1f ", v->cvss);
+		else
+			fputs("   - ", f);
+		fprintf(f, "%-8s %s ", v->severity, v->kev ? "KEV" : "   ");
+		put_safe(f, v->component, 40);
+		fputc(' ', f);
+		put_safe(f, v->version, 40);
+		if (v->distribution)
+			fputs(" (distribution build)", f);
+		if (v->summary && *v->summary) {
+			fputs("  ", f);
+			put_safe(f, v->summary, 100);
+		}
+		fputc('\n', f);
+	}
+	if (shown < r->nvulns)
+		fprintf(f, "  ... %zu more (all with -v or --format json)\n", r->nvulns - shown);
+}
+
+static void print_records(FILE *f, const struct fv_results *r, int verbose)
 {
 	if (!r)
 		return;
@@ -436,6 +545,7 @@ static void print_records(FILE *f, const struct fv_results *r)
 				u->unsafe_binaries, u->bounded_calls, u->bounded_binaries);
 		}
 	}
+	print_components(f, r, verbose);
 	size_t nout = 0;
 	for (size_t i = 0; i < r->nendpoints; i++)
 		nout += r->endpoints[i].outside != 0;
@@ -496,13 +606,24 @@ void fv_report_text(FILE *f, const struct fv_report *r, int color, int verbose)
 		fprintf(f, "\n%s%s (%zu)%s\n", color ? sev_color((enum fv_severity)s) : "",
 			s == FV_SEV_CRITICAL ? "CRITICAL" : s == FV_SEV_HIGH ? "HIGH" : s == FV_SEV_MEDIUM ? "MEDIUM"
 			: s == FV_SEV_LOW ? "LOW" : "INFO", bysev[s], color ? "\033[0m" : "");
-		/* Within a severity, by category in the order of the table above. */
+		/* Within a severity, by category in the order of the table above.  Known
+		 * vulnerabilities of an old image run to hundreds: their table below says
+		 * more in less room, so here they are counted (listed with -v). */
+		size_t vulns = 0;
 		for (size_t c = 0; c <= NCAT; c++)
-			for (size_t i = 0; i < n; i++)
-				if ((int)all[i]->severity == s && cat_index(all[i]->category) == c)
+			for (size_t i = 0; i < n; i++) {
+				if ((int)all[i]->severity != s || cat_index(all[i]->category) != c)
+					continue;
+				if (!verbose && !strcmp(all[i]->category, "vulnerability"))
+					vulns++;
+				else
 					print_finding(f, all[i], color);
+			}
+		if (vulns)
+			fprintf(f, "  vulnerability %zu known vulnerabilit%s of components (see Vulnerabilities below)\n",
+				vulns, vulns == 1 ? "y" : "ies");
 	}
-	print_records(f, r->res);
+	print_records(f, r->res, verbose);
 
 	fputs("\nBy category:\n", f);
 	int any = 0;

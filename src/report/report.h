@@ -23,6 +23,7 @@ struct fv_report {
 	const struct fv_results *res;    /* analyzer findings and records */
 	const char *rules_sha256;
 	uint64_t elapsed_ms;
+	const char *vulndb_date;         /* of the newest vulnerability data matched, or NULL */
 };
 
 /* The worst severity among all findings (extraction and analysis), or -1 when there are none. */

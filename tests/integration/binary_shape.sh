@@ -35,18 +35,6 @@ rc=0
 "$FWVET" scan --format json -o "$R" --fail-on critical "$root" || rc=$?
 assert_eq 1 "$rc" "--fail-on critical exits 1"
 
-failures=0
-check() { # MESSAGE JQ-BOOLEAN-FILTER [jq args...]
-	local msg=$1 filter=$2
-	shift 2
-	if jq -e "$@" "$filter" "$R" > /dev/null; then
-		ok "$msg"
-	else
-		echo "FAIL: $msg" >&2
-		failures=$((failures + 1))
-	fi
-}
-
 # One finding of rule R at severity S on program P whose evidence holds the magic string M.
 has() { # DIR PROG RULE SEVERITY MAGIC
 	check "$1/$2: $3 $4 naming \"$5\"" \
@@ -96,9 +84,9 @@ check "the unsafe-call table counts strcpy in every callsites build" \
 check "the summary counts the binaries' hardening" \
 	'.summary.hardening.binaries >= 70 and .summary.hardening.nx >= 1'
 
-if [ "$failures" -gt 0 ]; then
+if [ "$fv_failures" -gt 0 ]; then
 	echo "The report's binary findings:" >&2
 	jq -r '.findings[] | select(.rule | test("^FV-(BIN|CODE)-")) | "  \(.rule) \(.severity) \(.path): \(.evidence)"' "$R" >&2
-	fail "$failures checks failed"
+	fail "$fv_failures checks failed"
 fi
 finish

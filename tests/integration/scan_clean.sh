@@ -12,18 +12,6 @@ cd "$FV_WORK"
 cp "$img" clean.bin
 R=$FV_WORK/r.json
 
-failures=0
-check() { # MESSAGE JQ-BOOLEAN-FILTER [jq args...]
-	local msg=$1 filter=$2
-	shift 2
-	if jq -e "$@" "$filter" "$R" > /dev/null; then
-		ok "$msg"
-	else
-		echo "FAIL: $msg" >&2
-		failures=$((failures + 1))
-	fi
-}
-
 rc=0
 "$FWVET" scan --format json -o r.json clean.bin || rc=$?
 assert_eq 0 "$rc" "scan exits 0"
@@ -33,7 +21,7 @@ if [ "$rc" = 0 ]; then
 	ok "--fail-on high exits 0"
 else
 	echo "FAIL: --fail-on high exits 0: got $rc" >&2
-	failures=$((failures + 1))
+	fv_failures=$((fv_failures + 1))
 fi
 check "no finding is high or critical" \
 	'[.findings[] | select(.severity == "high" or .severity == "critical")] | length == 0'
@@ -73,12 +61,12 @@ if grep -q '^By category:' r.txt; then
 	ok "text report has its category summary"
 else
 	echo "FAIL: text report lacks 'By category:'" >&2
-	failures=$((failures + 1))
+	fv_failures=$((fv_failures + 1))
 fi
 
-if [ "$failures" -gt 0 ]; then
+if [ "$fv_failures" -gt 0 ]; then
 	echo "The report's findings:" >&2
 	jq -r '.findings[] | "  \(.rule) \(.severity)/\(.confidence) \(.path) @\(.offset): \(.evidence)"' "$R" >&2
-	fail "$failures checks failed"
+	fail "$fv_failures checks failed"
 fi
 finish

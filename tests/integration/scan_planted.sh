@@ -23,24 +23,13 @@ ok "root filesystem kept in $root"
 show_findings() {
 	jq -r '.findings[] | "  \(.rule) \(.severity)/\(.confidence) \(.path) @\(.offset): \(.evidence)"' "$R" >&2
 }
-failures=0
-check() { # MESSAGE JQ-BOOLEAN-FILTER [jq args...]
-	local msg=$1 filter=$2
-	shift 2
-	if jq -e "$@" "$filter" "$R" > /dev/null; then
-		ok "$msg"
-	else
-		echo "FAIL: $msg" >&2
-		failures=$((failures + 1))
-	fi
-}
 # check_eq EXPECTED ACTUAL MESSAGE: like assert_eq, but counts a failure and goes on.
 check_eq() {
 	if [ "$1" = "$2" ]; then
 		ok "$3"
 	else
 		echo "FAIL: $3: expected [$1], got [$2]" >&2
-		failures=$((failures + 1))
+		fv_failures=$((fv_failures + 1))
 	fi
 }
 
@@ -140,7 +129,7 @@ key_line=$(sed -n 3p "$root/etc/ssl/private/server.key")
 for s in "$aws_secret" "$aws_id" "$key_line"; do
 	if grep -qF -- "$s" r.json; then
 		echo "FAIL: the report discloses the secret ${s:0:6}... in full" >&2
-		failures=$((failures + 1))
+		fv_failures=$((fv_failures + 1))
 	else
 		ok "secret ${s:0:6}... masked in the report"
 	fi
@@ -221,16 +210,16 @@ for cat in $(jq -r '[.findings[].category] | unique | .[]' "$R"); do
 		ok "text summary line for $cat: $want"
 	else
 		echo "FAIL: text summary has no line [$cat $want]" >&2
-		failures=$((failures + 1))
+		fv_failures=$((fv_failures + 1))
 	fi
 done
 for cat in account credential secret service backdoor exfiltration; do
-	grep -qE "^  $cat " r.txt || { echo "FAIL: text summary lacks category $cat" >&2; failures=$((failures + 1)); }
+	grep -qE "^  $cat " r.txt || { echo "FAIL: text summary lacks category $cat" >&2; fv_failures=$((fv_failures + 1)); }
 done
 
-if [ "$failures" -gt 0 ]; then
+if [ "$fv_failures" -gt 0 ]; then
 	echo "The report's findings:" >&2
 	show_findings
-	fail "$failures checks failed"
+	fail "$fv_failures checks failed"
 fi
 finish

@@ -452,7 +452,7 @@ static void test_user_rules(void **state)
 static int open_with(const char *rules, char *err, size_t errlen)
 {
 	const struct fv_analyzer *only[2] = { &fv_analyzer_backdoor, NULL };
-	struct fv_aopts o = { NULL, rules, 1, only };
+	struct fv_aopts o = { .rules_dir = NULL, .user_rules = rules, .threads = 1, .only = only };
 	struct fv_actx *a = NULL;
 	err[0] = 0;
 	int rc = fv_analysis_open(&o, &a, err, errlen);
@@ -533,7 +533,7 @@ static void test_large_random(void **state)
 	assert_int_equal(fv_inventory_walk(dir, &u, err, sizeof err), FV_OK);
 	assert_int_equal(fv_inventory_build(&u, dir, 1, &inv, err, sizeof err), FV_OK);
 	const struct fv_analyzer *only[2] = { &fv_analyzer_backdoor, NULL };
-	struct fv_aopts o = { NULL, NULL, 1, only };
+	struct fv_aopts o = { .rules_dir = NULL, .user_rules = NULL, .threads = 1, .only = only };
 	struct fv_actx *a;
 	assert_int_equal(fv_analysis_open(&o, &a, err, sizeof err), FV_OK);
 	struct fv_results r;

@@ -150,7 +150,7 @@ static void test_mask_and_rules(void **state)
 	fv_mask_secret("abc", 3, 4, out, sizeof out);
 	assert_string_equal(out, "a*** (3 chars)");
 	/* A rules folder that does not exist is an error that names it. */
-	struct fv_aopts o = { "/nonexistent/rules", NULL, 1, NULL };
+	struct fv_aopts o = { .rules_dir = "/nonexistent/rules", .user_rules = NULL, .threads = 1, .only = NULL };
 	struct fv_actx *a;
 	char err[256];
 	assert_int_not_equal(fv_analysis_open(&o, &a, err, sizeof err), FV_OK);

@@ -933,7 +933,7 @@ static void two_roots(void **state)
 	assert_int_equal(fv_inventory_build(&ua, parent, 1, &inv, err, sizeof err), FV_OK);
 	assert_int_equal(inv.nroots, 2);
 	const struct fv_analyzer *only[2] = { &fv_analyzer_services, NULL };
-	struct fv_aopts o = { NULL, NULL, 1, only };
+	struct fv_aopts o = { .rules_dir = NULL, .user_rules = NULL, .threads = 1, .only = only };
 	struct fv_actx *ac;
 	assert_int_equal(fv_analysis_open(&o, &ac, err, sizeof err), FV_OK);
 	struct fv_results r;
@@ -1057,7 +1057,7 @@ static void user_rules(void **state)
 		fv_test_sh(rules, "rm -rf services");
 		fv_test_put(rules, bad[i].file, bad[i].text);
 		const struct fv_analyzer *only[2] = { &fv_analyzer_services, NULL };
-		struct fv_aopts o = { NULL, rules, 1, only };
+		struct fv_aopts o = { .rules_dir = NULL, .user_rules = rules, .threads = 1, .only = only };
 		struct fv_actx *a = NULL;
 		char err[512] = "";
 		assert_int_not_equal(fv_analysis_open(&o, &a, err, sizeof err), 0);

@@ -235,28 +235,37 @@ const struct fv_xfile *fv_test_record(struct fv_test_env *e, const char *suffix)
 
 /* ---- analyzers over a folder tree ----------------------------------------------- */
 
-void fv_test_analyze_rules(const char *dir, const struct fv_analyzer *an, const char *user_rules,
-			   struct fv_results *r)
+int fv_test_analyze_with(const char *dir, const struct fv_analyzer *const *only, const char *rules_dir,
+			 const char *user_rules, struct fv_results *r, char *err, size_t errlen)
 {
 	memset(r, 0, sizeof *r);
 	struct fv_unpack u;
 	struct fv_inventory inv;
-	char err[512] = "";
-	if (fv_inventory_walk(dir, &u, err, sizeof err) != FV_OK)
+	if (fv_inventory_walk(dir, &u, err, errlen) != FV_OK)
 		fail_msg("inventory of %s: %s", dir, err);
-	if (fv_inventory_build(&u, dir, 2, &inv, err, sizeof err) != FV_OK)
+	if (fv_inventory_build(&u, dir, 2, &inv, err, errlen) != FV_OK)
 		fail_msg("inventory of %s: %s", dir, err);
-	const struct fv_analyzer *only[2] = { an, NULL };
-	struct fv_aopts o = { NULL, user_rules, 2, only };
+	struct fv_aopts o = { .rules_dir = rules_dir, .user_rules = user_rules, .threads = 2, .only = only };
 	struct fv_actx *a;
-	if (fv_analysis_open(&o, &a, err, sizeof err) != FV_OK)
-		fail_msg("analyzer %s: %s", an->name, err);
-	int rc = fv_analysis_run(a, &inv, r);
-	fv_analysis_close(a);
+	int rc = fv_analysis_open(&o, &a, err, errlen);
+	if (rc == FV_OK) {
+		rc = fv_analysis_run(a, &inv, r);
+		fv_analysis_close(a);
+		if (rc != FV_OK)
+			fail_msg("analyzer %s failed on %s: %s", only[0]->name, dir, fv_strerror(rc));
+	}
 	fv_inventory_free(&inv);
 	fv_unpack_free(&u);
-	if (rc != FV_OK)
-		fail_msg("analyzer %s failed on %s: %s", an->name, dir, fv_strerror(rc));
+	return rc;
+}
+
+void fv_test_analyze_rules(const char *dir, const struct fv_analyzer *an, const char *user_rules,
+			   struct fv_results *r)
+{
+	char err[512] = "";
+	const struct fv_analyzer *only[2] = { an, NULL };
+	if (fv_test_analyze_with(dir, only, NULL, user_rules, r, err, sizeof err) != FV_OK)
+		fail_msg("analyzer %s: %s", an->name, err);
 }
 
 void fv_test_analyze(const char *dir, const struct fv_analyzer *an, struct fv_results *r)

@@ -91,6 +91,14 @@ struct fv_finding;
  * the test when the analyzer cannot start or the run fails.
  */
 void fv_test_analyze(const char *dir, const struct fv_analyzer *an, struct fv_results *r);
+/*
+ * The general form: the analyzers in only (NULL-terminated, in run order)
+ * with rules_dir (NULL: the shipped rules).  Returns what opening them
+ * returned, with its message in err (so a test can expect a rules error);
+ * a failed run fails the test.
+ */
+int fv_test_analyze_with(const char *dir, const struct fv_analyzer *const *only, const char *rules_dir,
+			 const char *user_rules, struct fv_results *r, char *err, size_t errlen);
 void fv_test_analyze_rules(const char *dir, const struct fv_analyzer *an, const char *user_rules,
 			   struct fv_results *r);
 /* The first finding with this rule whose path ends with path_suffix (NULL: any path), or NULL. */
