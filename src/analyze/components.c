@@ -25,6 +25,7 @@
 #include "analyze/rulefile.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/hscache.h"
 #include "core/hspool.h"
 #include "core/map.h"
 #include "unpack/engine.h"
@@ -425,7 +426,7 @@ static int compile(struct fv_actx *a, struct comps *st)
 	}
 	st->nhs = n;
 	hs_compile_error_t *cerr = NULL;
-	if (hs_compile_multi(expr, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &st->db, &cerr) !=
+	if (fv_hs_compile_cached(expr, flags, ids, (unsigned)n, &st->db, &cerr) !=
 	    HS_SUCCESS) {
 		int bad = cerr ? cerr->expression : -1;
 		const struct pat *p = bad >= 0 && (size_t)bad < n ? &st->p[st->hsid[bad]] : NULL;

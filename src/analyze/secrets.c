@@ -27,6 +27,7 @@
 #include "core/buf.h"
 #include "core/cursor.h"
 #include "core/err.h"
+#include "core/hscache.h"
 #include "core/hspool.h"
 #include "core/map.h"
 #include "unpack/engine.h"
@@ -505,7 +506,7 @@ static int compile(struct fv_actx *a, struct secrets *st)
 		}
 	}
 	hs_compile_error_t *cerr = NULL;
-	if (hs_compile_multi(expr, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &st->db, &cerr) !=
+	if (fv_hs_compile_cached(expr, flags, ids, (unsigned)n, &st->db, &cerr) !=
 	    HS_SUCCESS) {
 		int bad = cerr ? cerr->expression : -1;
 		fv_actx_fail(a, "secrets pattern %s does not compile: %s",
