@@ -19,3 +19,11 @@ find "$build/demo/router.extracted" -path '*squashfs/etc/*' | sort | sed 's/^/  
 echo
 echo "== fwvet scan $fw"
 "$build/fwvet" scan "$fw"
+echo
+echo "== fwvet equiv $fw $build/demo/router-rebuilt.bin   (the same sources, built again on another day)"
+scripts/mkfirmware.sh "$build/demo/router-rebuilt.bin" rebuild
+"$build/fwvet" equiv "$fw" "$build/demo/router-rebuilt.bin" || true
+echo
+echo "== fwvet diff $fw $build/demo/router-v2.bin   (the next release)"
+scripts/mkfirmware.sh "$build/demo/router-v2.bin" update
+"$build/fwvet" diff "$fw" "$build/demo/router-v2.bin"

@@ -81,7 +81,7 @@ binutils-multiarch
 
 # Only `make bench` needs the peer tools it compares against.
 if [ "${1:-}" = "--bench" ]; then
-	PACKAGES="binwalk time unyaffs 7zip squashfs-tools e2fsprogs dosfstools mtools util-linux xorriso"
+	PACKAGES="binwalk time unyaffs 7zip squashfs-tools e2fsprogs dosfstools mtools util-linux xorriso diffoscope-minimal"
 fi
 
 missing=""

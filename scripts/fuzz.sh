@@ -25,7 +25,7 @@ for h in "$dir"/tests/fuzz/fuzz_*; do
 	mkdir -p "$corpus"
 	[ -d "$seeds/$f" ] && cp -n "$seeds/$f"/* "$corpus"/ 2>/dev/null || true
 	[ "$f" = scan ] && cp -n "$seeds"/*/* "$corpus"/ 2>/dev/null || true
-	case $f in elfparse | flow) cp -n "$seeds"/elf/* "$corpus"/ 2>/dev/null || true ;; esac
+	case $f in elfparse | flow | elfcmp) cp -n "$seeds"/elf/* "$corpus"/ 2>/dev/null || true ;; esac
 	printf '%-10s ' "$f"
 	if "$h" -max_total_time="$secs" -rss_limit_mb=2048 -malloc_limit_mb=8192 -timeout=10 \
 		-artifact_prefix="$dir/crashes/$f-" "$corpus" >"$dir/$f.log" 2>&1; then

@@ -3,10 +3,15 @@
 # way a vendor build system lays out NOR flash: a U-Boot legacy image with an
 # LZMA-compressed kernel, 0xFF padding to a 64 KiB erase block, a squashfs
 # (xz) root filesystem, and a gzip'd tar of default settings at the end.
-#   scripts/mkfirmware.sh OUT.bin
+#   scripts/mkfirmware.sh OUT.bin [rebuild|update]
+# rebuild: the same sources built again on another day (fwvet equiv);
+# update: the next release, with a new account, a new daemon started at boot
+# and a newer kernel (fwvet diff).
 set -eu
-out=$1
-export SOURCE_DATE_EPOCH=1700000000 TZ=UTC LC_ALL=C
+out=$1 variant=${2:-}
+epoch=1700000000
+[ "$variant" = rebuild ] && epoch=1710000000
+export SOURCE_DATE_EPOCH=$epoch TZ=UTC LC_ALL=C
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -81,6 +86,35 @@ int main(void)
 }
 C
 mipsel-linux-gnu-gcc -O2 -s -o "$root/usr/sbin/cwmpd" "$work/cwmpd.c"
+kernel=5.15.137
+if [ "$variant" = update ]; then
+	# The next release: a second root account, and a diagnostics daemon
+	# started at boot that listens on TCP 9999.
+	kernel=5.15.150
+	echo 'maint:x:0:0:Maintenance:/tmp:/bin/ash' >> "$root/etc/passwd"
+	printf 'maint:%s:19300:0:99999:7:::\n' "$(openssl passwd -1 -salt mnt12345 maint)" >> "$root/etc/shadow"
+	echo '/usr/sbin/diagd &' >> "$root/etc/init.d/rcS"
+	cat > "$work/diagd.c" <<'C'
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+int main(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(9999) };
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof a) < 0 || listen(s, 4) < 0)
+		return 1;
+	for (;;) {
+		int c = accept(s, 0, 0);
+		if (c >= 0) {
+			write(c, "diag ok\n", 8);
+			close(c);
+		}
+	}
+}
+C
+	mipsel-linux-gnu-gcc -O2 -s -o "$root/usr/sbin/diagd" "$work/diagd.c"
+fi
 # A library-sized file so the image has some weight.
 i=0; while [ $i -lt 4000 ]; do echo "libcrypto filler line $i OpenSSL 1.0.2k  26 Jan 2017"; i=$((i + 1)); done > "$root/usr/lib/libcrypto.so.1.0.0"
 chmod 0755 "$root/bin/busybox" "$root/etc/init.d/rcS" "$root/www/cgi-bin/status"
@@ -94,7 +128,7 @@ head -c 300000 /dev/zero | openssl enc -aes-128-ctr -nosalt -K 00010203040506070
 dd if=/dev/zero bs=1024 count=200 2>/dev/null >> "$work/vmlinux.bin"
 lzma -9 -c "$work/vmlinux.bin" > "$work/vmlinux.lzma"
 mkimage -A mips -O linux -T kernel -C lzma -a 0x80060000 -e 0x80060000 \
-	-n "MIPS OpenWrt Linux-5.15.137" -d "$work/vmlinux.lzma" "$work/uImage" >/dev/null
+	-n "MIPS OpenWrt Linux-$kernel" -d "$work/vmlinux.lzma" "$work/uImage" >/dev/null
 
 mksquashfs "$root" "$work/root.sqfs" -comp xz -b 131072 -all-root -noappend -quiet >/dev/null
 

@@ -455,6 +455,7 @@ static void judge(struct run *r, const struct fv_file *pfile, const struct acct 
 		.shell = p ? p->shell : NULL,
 		.hash_type = pw_type(state, eff ? eff->kind : FV_HASH_NONE),
 		.password = cr.found ? cr.password : state == PW_EMPTY ? "" : NULL,
+		.hash = eff ? eff->pw : NULL,
 	};
 	fv_actx_account(r->a, &rec);
 }
@@ -589,7 +590,7 @@ static void service_user(struct run *r, const struct fv_file *file, const struct
 	if (!printable(pw))
 		return;
 	enum fv_hash kind = realm ? FV_HASH_HTDIGEST : fv_hash_kind(pw, n, ctx);
-	struct fv_account rec = { .path = file->x->path, .name = user, .uid = -1, .gid = -1 };
+	struct fv_account rec = { .path = file->x->path, .name = user, .uid = -1, .gid = -1, .hash = pw };
 	struct fv_crack cr = { 0 };
 	if (kind != FV_HASH_NONE) {
 		rec.hash_type = fv_hash_name(kind);

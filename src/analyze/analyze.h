@@ -87,6 +87,8 @@ struct fv_account {
 	const char *home, *shell;
 	const char *hash_type; /* "md5crypt", "sha512crypt", "empty", "locked", "plain" ... */
 	const char *password;  /* recovered or stored in clear; NULL if unknown */
+	const char *hash;      /* the stored password field as found ("$1$...", "!", ""), or NULL;
+				  for fwvet diff ("password changed"), not written to the scan report */
 };
 void fv_actx_account(struct fv_actx *a, const struct fv_account *acct);
 

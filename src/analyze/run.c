@@ -287,6 +287,7 @@ void fv_actx_account(struct fv_actx *a, const struct fv_account *acct)
 		d->shell = dupstr(a, acct->shell);
 		d->hash_type = dupstr(a, acct->hash_type);
 		d->password = dupstr(a, acct->password);
+		d->hash = dupstr(a, acct->hash);
 	} else {
 		a->oom = 1;
 	}
@@ -670,6 +671,7 @@ void fv_results_free(struct fv_results *r)
 		free((char *)x->shell);
 		free((char *)x->hash_type);
 		free((char *)x->password);
+		free((char *)x->hash);
 	}
 	for (size_t i = 0; i < r->nservices; i++) {
 		struct fv_service *x = &r->services[i];

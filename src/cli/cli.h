@@ -13,6 +13,8 @@ int fv_cmd_extract(int argc, char **argv);
 int fv_cmd_formats(int argc, char **argv);
 int fv_cmd_scan(int argc, char **argv);
 int fv_cmd_sbom(int argc, char **argv);
+int fv_cmd_equiv(int argc, char **argv);
+int fv_cmd_diff(int argc, char **argv);
 
 /* What scan and sbom write: --format. */
 enum fv_out { FV_OUT_TEXT, FV_OUT_JSON, FV_OUT_CYCLONEDX, FV_OUT_SPDX };

@@ -4,23 +4,19 @@
  */
 #include "analyze/run.h"
 #include "cli/cli.h"
-#include "core/buf.h"
+#include "cli/input.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "core/log.h"
-#include "inventory/inventory.h"
 #include "report/report.h"
 #include "report/sbom.h"
-#include "unpack/engine.h"
 #include "vuln/vulndb.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,65 +45,6 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/*
- * Removing the temporary tree: extracted folders may be read-only (modes are
- * applied as stored), so every folder is opened up first, then removed
- * deepest first.  FTW_PHYS: a symlink is removed, never followed.
- */
-static int open_up(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)ftw;
-	if (flag == FTW_D)
-		chmod(p, (st->st_mode & 07777) | S_IRWXU);
-	return 0;
-}
-
-static int remove_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	if (flag == FTW_DP)
-		rmdir(p);
-	else
-		unlink(p);
-	return 0;
-}
-
-static void rmtree(const char *dir)
-{
-	nftw(dir, open_up, 32, FTW_PHYS);
-	nftw(dir, remove_one, 32, FTW_PHYS | FTW_DEPTH);
-}
-
-/*
- * An image that holds no container (a lone binary, a script, a config) is
- * itself the one file to analyse.  Its disk path is absolute, which the
- * inventory's openat() honours whatever the output folder.
- */
-static int lone_file(struct fv_unpack *u, const char *image)
-{
-	char *abs = realpath(image, NULL);
-	const char *slash = strrchr(image, '/');
-	if (!abs || fv_grow(&u->files, &u->capfiles, u->nfiles, sizeof *u->files)) {
-		free(abs);
-		return FV_ENOMEM;
-	}
-	struct fv_xfile *f = &u->files[u->nfiles];
-	memset(f, 0, sizeof *f);
-	f->path = strdup(slash ? slash + 1 : image);
-	if (!f->path) {
-		free(abs);
-		return FV_ENOMEM;
-	}
-	f->disk = abs;
-	f->type = FV_FT_FILE;
-	f->mode = 0100644;
-	f->size = u->image_size;
-	memcpy(f->sha256, u->image_sha256, sizeof f->sha256);
-	u->nfiles++;
-	return FV_OK;
-}
-
 struct scan_opts {
 	enum fv_out format;
 	int verbose;
@@ -120,53 +57,14 @@ static int scan_one(struct fv_actx *a, const char *image, const struct scan_opts
 		    struct fv_json *j, int *worst)
 {
 	uint64_t t0 = now_ms();
-	char err[512], tmp[4096];
-	const char *dir;
-	struct stat st;
-	struct fv_unpack u;
-	int rc, is_dir = stat(image, &st) == 0 && S_ISDIR(st.st_mode);
-	if (is_dir) {
-		dir = image;
-		rc = fv_inventory_walk(image, &u, err, sizeof err);
-	} else {
-		if (o->keep) {
-			dir = o->keep;
-		} else {
-			const char *t = getenv("TMPDIR");
-			snprintf(tmp, sizeof tmp, "%s/fwvet-scan-XXXXXX", t && *t ? t : "/tmp");
-			if (!mkdtemp(tmp)) {
-				fprintf(stderr, "fwvet: cannot make a temporary folder %s: %s\n", tmp,
-					strerror(errno));
-				return FV_EXIT_USAGE;
-			}
-			dir = tmp;
-		}
-		rc = fv_unpack(image, dir, &o->lim, &u, err, sizeof err);
-	}
-	if (rc && u.nentries == 0 && u.nfiles == 0) {
+	char err[512];
+	struct fv_input in;
+	struct fv_input_opts io = { .keep = o->keep, .lim = &o->lim, .analysis = a };
+	if (fv_input_open(image, &io, &in, err, sizeof err)) {
 		fprintf(stderr, "fwvet: %s\n", err);
-		fv_unpack_free(&u);
-		if (!is_dir && !o->keep)
-			rmtree(dir);
 		return FV_EXIT_USAGE;
 	}
-	if (rc)
-		fprintf(stderr, "fwvet: %s: %s (the report covers what was read)\n", image, err);
-	if (!is_dir && u.nfiles == 0 && lone_file(&u, image) != FV_OK) {
-		fprintf(stderr, "fwvet: %s: out of memory\n", image);
-		rc = FV_ENOMEM;
-	}
-	struct fv_inventory inv;
-	struct fv_results res;
-	memset(&res, 0, sizeof res);
-	rc = fv_inventory_build(&u, dir, 0, &inv, err, sizeof err);
-	if (rc == FV_OK)
-		rc = fv_analysis_run(a, &inv, &res);
-	else
-		fprintf(stderr, "fwvet: %s: %s\n", image, err);
-	if (rc != FV_OK)
-		fprintf(stderr, "fwvet: %s: analysis incomplete: %s\n", image, fv_strerror(rc));
-	struct fv_report r = { &u, &inv, &res, fv_analysis_rules_sha256(a), now_ms() - t0,
+	struct fv_report r = { &in.u, &in.inv, &in.res, fv_analysis_rules_sha256(a), now_ms() - t0,
 			       fv_analysis_vulndb_date(a) };
 	int w = fv_report_worst(&r);
 	if (w > *worst)
@@ -179,11 +77,8 @@ static int scan_one(struct fv_actx *a, const char *image, const struct scan_opts
 	case FV_OUT_CYCLONEDX: fv_report_cyclonedx(j, &r); break;
 	case FV_OUT_SPDX: fv_report_spdx(j, &r); break;
 	}
-	fv_results_free(&res);
-	fv_inventory_free(&inv);
-	fv_unpack_free(&u);
-	if (!is_dir && !o->keep)
-		rmtree(dir);
+	int rc = in.status;
+	fv_input_close(&in);
 	return rc == FV_OK ? 0 : FV_EXIT_USAGE;
 }
 

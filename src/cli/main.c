@@ -17,8 +17,10 @@ static const struct {
 } commands[] = {
 	{ "scan", fv_cmd_scan, "unpack, inventory and analyze images; report what an evaluator needs" },
 	{ "sbom", fv_cmd_sbom, "the software bill of materials of an image (CycloneDX 1.5 or SPDX 2.3)" },
+	{ "diff", fv_cmd_diff, "what an update changed: files, accounts, services, endpoints, components, findings" },
 	{ "identify", fv_cmd_identify, "list the recognised chunks of an image (offset, format, size)" },
 	{ "extract", fv_cmd_extract, "unpack an image recursively and safely into a folder" },
+	{ "equiv", fv_cmd_equiv, "binary equivalence of a shipped and a rebuilt image, with the normalisations applied" },
 	{ "formats", fv_cmd_formats, "list the formats fwvet recognises" },
 	{ "vulndb", fv_cmd_vulndb, "import NVD, OSV and CISA KEV data for offline vulnerability matching" },
 };

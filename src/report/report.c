@@ -244,45 +244,57 @@ static void records_json(struct fv_json *j, const struct fv_results *r)
 	fv_json_key(j, "accounts");
 	fv_json_arr_begin(j);
 	for (size_t i = 0; r && i < r->naccounts; i++) {
-		const struct fv_account *a = &r->accounts[i];
 		fv_json_obj_begin(j);
-		fv_json_kstr(j, "path", a->path);
-		fv_json_kstr(j, "name", a->name);
-		fv_json_kint(j, "uid", a->uid);
-		fv_json_kint(j, "gid", a->gid);
-		fv_json_kstr(j, "home", a->home);
-		fv_json_kstr(j, "shell", a->shell);
-		fv_json_kstr(j, "hash_type", a->hash_type);
-		fv_json_kstr(j, "password", a->password);
+		fv_report_account_fields(j, &r->accounts[i]);
 		fv_json_obj_end(j);
 	}
 	fv_json_arr_end(j);
 	fv_json_key(j, "services");
 	fv_json_arr_begin(j);
 	for (size_t i = 0; r && i < r->nservices; i++) {
-		const struct fv_service *s = &r->services[i];
 		fv_json_obj_begin(j);
-		fv_json_kstr(j, "path", s->path);
-		fv_json_kuint(j, "line", s->line);
-		fv_json_kstr(j, "how", s->how);
-		fv_json_kstr(j, "program", s->program);
-		fv_json_kstr(j, "args", s->args);
+		fv_report_service_fields(j, &r->services[i]);
 		fv_json_obj_end(j);
 	}
 	fv_json_arr_end(j);
 	fv_json_key(j, "endpoints");
 	fv_json_arr_begin(j);
 	for (size_t i = 0; r && i < r->nendpoints; i++) {
-		const struct fv_endpoint *e = &r->endpoints[i];
 		fv_json_obj_begin(j);
-		fv_json_kstr(j, "value", e->value);
-		fv_json_kstr(j, "kind", e->kind);
-		fv_json_kstr(j, "path", e->path);
-		fv_json_kuint(j, "offset", e->offset);
-		fv_json_kbool(j, "outside", e->outside);
+		fv_report_endpoint_fields(j, &r->endpoints[i]);
 		fv_json_obj_end(j);
 	}
 	fv_json_arr_end(j);
+}
+
+void fv_report_account_fields(struct fv_json *j, const struct fv_account *a)
+{
+	fv_json_kstr(j, "path", a->path);
+	fv_json_kstr(j, "name", a->name);
+	fv_json_kint(j, "uid", a->uid);
+	fv_json_kint(j, "gid", a->gid);
+	fv_json_kstr(j, "home", a->home);
+	fv_json_kstr(j, "shell", a->shell);
+	fv_json_kstr(j, "hash_type", a->hash_type);
+	fv_json_kstr(j, "password", a->password);
+}
+
+void fv_report_service_fields(struct fv_json *j, const struct fv_service *s)
+{
+	fv_json_kstr(j, "path", s->path);
+	fv_json_kuint(j, "line", s->line);
+	fv_json_kstr(j, "how", s->how);
+	fv_json_kstr(j, "program", s->program);
+	fv_json_kstr(j, "args", s->args);
+}
+
+void fv_report_endpoint_fields(struct fv_json *j, const struct fv_endpoint *e)
+{
+	fv_json_kstr(j, "value", e->value);
+	fv_json_kstr(j, "kind", e->kind);
+	fv_json_kstr(j, "path", e->path);
+	fv_json_kuint(j, "offset", e->offset);
+	fv_json_kbool(j, "outside", e->outside);
 }
 
 static void paths_json(struct fv_json *j, const char *const *paths, size_t n)

@@ -34,6 +34,14 @@ int fv_severity_parse(const char *s, enum fv_severity *out);
 void fv_report_json(struct fv_json *j, const struct fv_report *r);
 /* The "extraction" array alone (extract --json shares it). */
 void fv_report_extraction_json(struct fv_json *j, const struct fv_unpack *u);
+
+/* The fields of one record, inside an object the caller opened (diff adds its own around them). */
+struct fv_account;
+struct fv_service;
+struct fv_endpoint;
+void fv_report_account_fields(struct fv_json *j, const struct fv_account *a);
+void fv_report_service_fields(struct fv_json *j, const struct fv_service *s);
+void fv_report_endpoint_fields(struct fv_json *j, const struct fv_endpoint *e);
 /*
  * For a person: findings grouped by severity, then category, info findings
  * counted (all of them with verbose), the accounts, boot services and outside

@@ -863,6 +863,10 @@ int fv_flow_build(struct fv_code *c, const struct fv_flow_kinds *k, struct fv_fl
 		propagate(&x);
 		rc = count_calls(&x, out);
 	}
+	if (!rc && x.nf && !(out->funcs = malloc(x.nf * sizeof *out->funcs)))
+		rc = FV_ENOMEM;
+	for (size_t i = 0; !rc && i < x.nf; i++)
+		out->funcs[i] = (struct fv_flow_func){ x.f[i].start, x.f[i].lo, x.f[i].end, x.f[i].name };
 	if (!rc)
 		rc = comparisons(&x, out);
 	out->nfuncs = x.nf;
@@ -885,5 +889,6 @@ void fv_flow_free(struct fv_flow *f)
 {
 	free(f->counts);
 	free(f->cmps);
+	free(f->funcs);
 	memset(f, 0, sizeof *f);
 }

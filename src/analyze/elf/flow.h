@@ -74,8 +74,15 @@ struct fv_flow_cmp {
 	unsigned func_fx;       /* FV_FX_* of the comparing function, through its callees too */
 };
 
+/* A function: its bytes [lo, end); start keeps the ARM Thumb bit; name NULL when found as a call target. */
+struct fv_flow_func {
+	uint64_t start, lo, end;
+	const char *name; /* points into the ELF's data */
+};
+
 struct fv_flow {
 	size_t nfuncs, ninsns;
+	struct fv_flow_func *funcs; /* nfuncs, in address order */
 	size_t ncalls, nnamed;     /* call sites, and those whose callee is known */
 	unsigned fx;               /* FV_FX_* of every call in the binary */
 	struct fv_flow_count *counts; /* sorted by name */
