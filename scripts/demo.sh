@@ -5,6 +5,9 @@ set -eu
 build=${1:-build}
 cd "$(dirname "$0")/.."
 mkdir -p "$build/demo"
+# The demo's scans go to a store of its own, not to the user's data folder.
+export FWVET_DB="$build/demo/fwvet.db"
+rm -f "$FWVET_DB" "$FWVET_DB-wal" "$FWVET_DB-shm"
 fw=$build/demo/router.bin
 scripts/mkfirmware.sh "$fw"
 echo "== fwvet identify $fw"
@@ -19,6 +22,9 @@ find "$build/demo/router.extracted" -path '*squashfs/etc/*' | sort | sed 's/^/  
 echo
 echo "== fwvet scan $fw"
 "$build/fwvet" scan "$fw"
+echo
+echo "== fwvet db list   (every scan is recorded in the store, here $FWVET_DB)"
+"$build/fwvet" db list
 echo
 echo "== fwvet equiv $fw $build/demo/router-rebuilt.bin   (the same sources, built again on another day)"
 scripts/mkfirmware.sh "$build/demo/router-rebuilt.bin" rebuild

@@ -28,6 +28,7 @@ libcrypt-dev
 libyara-dev
 libcapstone-dev
 libsqlite3-dev
+sqlite3
 libjansson-dev
 jq
 python3-jsonschema

@@ -54,7 +54,7 @@ static int stale_of(const char *base, const char *name)
 	return 0;
 }
 
-enum fv_store fv_account_store(const char *member)
+enum fv_acct_store fv_account_store(const char *member)
 {
 	const char *slash = strrchr(member, '/');
 	const char *base = slash ? slash + 1 : member;

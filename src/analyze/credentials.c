@@ -1979,7 +1979,7 @@ static int wants(const struct fv_file *f)
 	if (f->kind == FV_KIND_ELF || f->kind == FV_KIND_SCRIPT)
 		return 1; /* /usr/bin/passwd is a program, not a store */
 	/* Account stores are read by accounts.c, UCI files and service configs by both. */
-	enum fv_store st = fv_account_store(f->member);
+	enum fv_acct_store st = fv_account_store(f->member);
 	return st == FV_STORE_NONE || st == FV_STORE_UCI || st == FV_STORE_SERVICE_CONF;
 }
 

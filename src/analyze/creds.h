@@ -121,7 +121,7 @@ void fv_creds_line_evidence(const char *line, size_t len, size_t v, size_t n, in
 
 /* ---- account stores (accounts.c) ------------------------------------------------ */
 
-enum fv_store {
+enum fv_acct_store {
 	FV_STORE_NONE,
 	FV_STORE_PASSWD,     /* passwd */
 	FV_STORE_SHADOW,     /* shadow */
@@ -136,6 +136,6 @@ enum fv_store {
 };
 
 /* Which account store a member path ("/etc/shadow") is, by its name. */
-enum fv_store fv_account_store(const char *member);
+enum fv_acct_store fv_account_store(const char *member);
 
 #endif

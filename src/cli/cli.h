@@ -25,12 +25,14 @@ struct fv_scan_cmd {
 	unsigned formats;             /* 1u << enum fv_out, for each format --format accepts */
 	enum fv_out format;           /* without --format */
 	int findings;                 /* accepts --fail-on */
+	int store;                    /* records each scan in the store (--db, --no-store) */
 	const char *const *analyzers; /* the analyzers it runs, by name, NULL-terminated; NULL: all */
 	void (*usage)(FILE *f);
 };
 /* Parses cmd's options (those of scan) and scans each IMAGE; returns the exit status. */
 int fv_scan_main(const struct fv_scan_cmd *cmd, int argc, char **argv);
 int fv_cmd_vulndb(int argc, char **argv);
+int fv_cmd_db(int argc, char **argv);
 
 /* Parses a size with an optional K/M/G suffix; 0 on success. */
 int fv_parse_size(const char *s, uint64_t *out);

@@ -7,9 +7,11 @@
 #include "cli/input.h"
 #include "core/err.h"
 #include "core/json.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "report/report.h"
 #include "report/sbom.h"
+#include "store/store.h"
 #include "vuln/vulndb.h"
 
 #include <errno.h>
@@ -35,7 +37,11 @@ static void usage(FILE *f)
 		"  --depth N         levels of nesting to unpack (default 10)\n"
 		"  --threads N       analysis threads (default: one per core)\n"
 		"  -v                text: also list info findings\n"
-		"A folder is scanned as an unpacked root filesystem.\n");
+		"  --db SPEC         record the scans in this store (default $FWVET_DB, else\n"
+		"                    $XDG_DATA_HOME/fwvet/fwvet.db, else ~/.local/share/fwvet/fwvet.db)\n"
+		"  --no-store        do not record the scans\n"
+		"A folder is scanned as an unpacked root filesystem.  Every scan is recorded in the\n"
+		"store (fwvet db list); a store that cannot be opened or written exits 2.\n");
 }
 
 static uint64_t now_ms(void)
@@ -50,13 +56,19 @@ struct scan_opts {
 	int verbose;
 	const char *keep;
 	struct fv_limits lim;
+	struct fv_store *store;    /* record each scan here, or NULL */
+	const char *store_spec;    /* its name, for messages; NULL for a URI, which may carry a password */
 };
 
-/* One image: 0, or FV_EXIT_USAGE when it could not be read at all. */
+/*
+ * One image: 0, or FV_EXIT_USAGE when it could not be read at all or its
+ * scan could not be stored (after its report: what was found is not lost).
+ */
 static int scan_one(struct fv_actx *a, const char *image, const struct scan_opts *o, FILE *out,
 		    struct fv_json *j, int *worst)
 {
 	uint64_t t0 = now_ms();
+	int64_t started = (int64_t)fv_run_time();
 	char err[512];
 	struct fv_input in;
 	struct fv_input_opts io = { .keep = o->keep, .lim = &o->lim, .analysis = a };
@@ -77,9 +89,20 @@ static int scan_one(struct fv_actx *a, const char *image, const struct scan_opts
 	case FV_OUT_CYCLONEDX: fv_report_cyclonedx(j, &r); break;
 	case FV_OUT_SPDX: fv_report_spdx(j, &r); break;
 	}
-	int rc = in.status;
+	int rc = in.status == FV_OK ? 0 : FV_EXIT_USAGE;
+	if (o->store) {
+		struct fv_store_meta m = { image, FV_VERSION, r.rules_sha256, r.vulndb_date, started, r.elapsed_ms };
+		int64_t id;
+		if (fv_store_record(o->store, &in.u, &in.inv, &in.res, &m, &id, err, sizeof err)) {
+			fprintf(stderr, "fwvet: scan: %s: not stored: %s\n", image, err);
+			rc = FV_EXIT_USAGE;
+		} else {
+			fv_log(FV_LOG_INFO, "%s: stored as scan %lld in %s", image, (long long)id,
+			       o->store_spec ? o->store_spec : "the store");
+		}
+	}
 	fv_input_close(&in);
-	return rc == FV_OK ? 0 : FV_EXIT_USAGE;
+	return rc;
 }
 
 static const char *const format_names[] = {
@@ -134,6 +157,7 @@ int fv_cmd_scan(int argc, char **argv)
 		.formats = 1u << FV_OUT_TEXT | 1u << FV_OUT_JSON | 1u << FV_OUT_CYCLONEDX | 1u << FV_OUT_SPDX,
 		.format = FV_OUT_TEXT,
 		.findings = 1,
+		.store = 1,
 		.usage = usage,
 	};
 	return fv_scan_main(&scan, argc, argv);
@@ -141,7 +165,7 @@ int fv_cmd_scan(int argc, char **argv)
 
 int fv_scan_main(const struct fv_scan_cmd *cmd, int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_RULES, O_FAIL, O_DEPTH, O_THREADS, O_VULNDB };
+	enum { O_FORMAT = 256, O_RULES, O_FAIL, O_DEPTH, O_THREADS, O_VULNDB, O_DB, O_NO_STORE };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
@@ -151,14 +175,16 @@ int fv_scan_main(const struct fv_scan_cmd *cmd, int argc, char **argv)
 		{ "depth", required_argument, NULL, O_DEPTH },
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "vulndb", required_argument, NULL, O_VULNDB },
+		{ "db", required_argument, NULL, O_DB },
+		{ "no-store", no_argument, NULL, O_NO_STORE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct scan_opts o = { .format = cmd->format };
 	fv_limits_default(&o.lim);
 	struct fv_aopts ao = { 0 };
-	const char *output = NULL, *vulndb = NULL;
-	int fail_on = -1, c;
+	const char *output = NULL, *vulndb = NULL, *db = NULL;
+	int fail_on = -1, no_store = 0, c;
 	uint64_t v;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:C:vh", opts, NULL)) != -1) {
@@ -195,6 +221,19 @@ int fv_scan_main(const struct fv_scan_cmd *cmd, int argc, char **argv)
 			fail_on = (int)s;
 			break;
 		}
+		case O_DB:
+		case O_NO_STORE:
+			/* sbom describes an image and keeps nothing: a --db there would be silently ignored. */
+			if (!cmd->store) {
+				fprintf(stderr, "fwvet: %s: --%s is an option of fwvet scan (%s records nothing)\n",
+					cmd->name, c == O_DB ? "db" : "no-store", cmd->name);
+				return FV_EXIT_USAGE;
+			}
+			if (c == O_DB)
+				db = optarg;
+			else
+				no_store = 1;
+			break;
 		case 'C': o.keep = optarg; break;
 		case O_DEPTH:
 		case O_THREADS:
@@ -216,6 +255,10 @@ int fv_scan_main(const struct fv_scan_cmd *cmd, int argc, char **argv)
 	if (optind >= argc) {
 		fprintf(stderr, "fwvet: %s needs at least one IMAGE\n", cmd->name);
 		cmd->usage(stderr);
+		return FV_EXIT_USAGE;
+	}
+	if (db && no_store) {
+		fprintf(stderr, "fwvet: %s: --db and --no-store exclude each other\n", cmd->name);
 		return FV_EXIT_USAGE;
 	}
 	if (o.keep && argc - optind > 1) {
@@ -240,6 +283,24 @@ int fv_scan_main(const struct fv_scan_cmd *cmd, int argc, char **argv)
 	}
 	o.verbose |= fv_log_verbosity >= FV_LOG_INFO;
 	char err[512];
+	/*
+	 * The store is opened before any work: a store that is not there fails
+	 * at once rather than after an hour of unpacking.
+	 */
+	char *default_store = NULL;
+	if (cmd->store && !no_store) {
+		if (!db && !(db = default_store = fv_store_default_path())) {
+			fprintf(stderr, "fwvet: %s: no store path: set --db, $FWVET_DB or $HOME, or use --no-store\n",
+				cmd->name);
+			return FV_EXIT_USAGE;
+		}
+		if (fv_store_open(db, &o.store, err, sizeof err)) {
+			fprintf(stderr, "fwvet: %s: %s (--no-store scans without recording)\n", cmd->name, err);
+			free(default_store);
+			return FV_EXIT_USAGE;
+		}
+		o.store_spec = strstr(db, "://") ? NULL : db;
+	}
 	struct fv_actx *a;
 	char *default_db = vulndb ? NULL : fv_vulndb_default_path();
 	ao.vulndb = vulndb ? (strcmp(vulndb, "none") ? vulndb : NULL) : default_db;
@@ -247,12 +308,18 @@ int fv_scan_main(const struct fv_scan_cmd *cmd, int argc, char **argv)
 	free(default_db);
 	if (rc) {
 		fprintf(stderr, "fwvet: %s: %s\n", cmd->name, err);
+		if (o.store)
+			fv_store_close(o.store);
+		free(default_store);
 		return FV_EXIT_USAGE;
 	}
 	FILE *out = stdout;
 	if (output && !(out = fopen(output, "w"))) {
 		fprintf(stderr, "fwvet: %s: cannot write %s: %s\n", cmd->name, output, strerror(errno));
 		fv_analysis_close(a);
+		if (o.store)
+			fv_store_close(o.store);
+		free(default_store);
 		return FV_EXIT_USAGE;
 	}
 	struct fv_json j;
@@ -273,6 +340,9 @@ int fv_scan_main(const struct fv_scan_cmd *cmd, int argc, char **argv)
 	if (json)
 		fputc('\n', out);
 	fv_analysis_close(a);
+	if (o.store)
+		fv_store_close(o.store);
+	free(default_store);
 	if (out != stdout && fclose(out) != 0) {
 		fprintf(stderr, "fwvet: %s: writing %s failed: %s\n", cmd->name, output, strerror(errno));
 		return FV_EXIT_USAGE;

@@ -23,6 +23,7 @@ static const struct {
 	{ "equiv", fv_cmd_equiv, "binary equivalence of a shipped and a rebuilt image, with the normalisations applied" },
 	{ "formats", fv_cmd_formats, "list the formats fwvet recognises" },
 	{ "vulndb", fv_cmd_vulndb, "import NVD, OSV and CISA KEV data for offline vulnerability matching" },
+	{ "db", fv_cmd_db, "the store of scanned images: list and show stored scans" },
 };
 
 static void usage(FILE *f)

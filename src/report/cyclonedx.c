@@ -11,7 +11,9 @@
  * exploitation) is in properties named fwvet:*.
  */
 #include "report/sbom.h"
+
 #include "analyze/run.h"
+#include "core/clock.h"
 #include "core/json.h"
 #include "report/report.h"
 #include "unpack/engine.h"
@@ -59,30 +61,10 @@ enum fv_sbom_kind fv_sbom_kind(const char *name)
 	return FV_SBOM_APPLICATION;
 }
 
-/* SOURCE_DATE_EPOCH as the reproducible-builds specification defines it: decimal seconds. */
-static int source_date_epoch(time_t *t)
-{
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	if (!s || !*s || strlen(s) > 12)
-		return 0;
-	uint64_t v = 0;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return 0;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	if (v > 253402300799ULL) /* 9999-12-31T23:59:59Z: the formats have four-digit years */
-		return 0;
-	*t = (time_t)v;
-	return 1;
-}
-
 void fv_sbom_timestamp(char out[21])
 {
-	time_t t;
+	time_t t = fv_run_time();
 	struct tm tm;
-	if (!source_date_epoch(&t))
-		t = time(NULL);
 	if (!gmtime_r(&t, &tm) || strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
 		memcpy(out, "1970-01-01T00:00:00Z", 21);
 }
