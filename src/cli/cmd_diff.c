@@ -38,7 +38,6 @@ static void usage(FILE *f)
 		"with chunk offsets replaced by format and rank, so a root filesystem that moved still pairs.\n");
 }
 
-/* Whether two space-separated format lists share a word. */
 int fv_cmd_diff(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_RULES, O_FAIL, O_DEPTH, O_THREADS, O_VULNDB };

@@ -1219,24 +1219,6 @@ void fv_diff_json(struct fv_json *j, const struct fv_diff *d)
 
 /* ---- text ------------------------------------------------------------------------ */
 
-/* Prints s with control bytes escaped, so a hostile name cannot drive the terminal. */
-static void put_safe(FILE *f, const char *s, size_t max)
-{
-	if (!s) {
-		fputc('-', f);
-		return;
-	}
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++, n++) {
-		if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\x%02x", *p);
-		else
-			fputc(*p, f);
-	}
-	if (s[n])
-		fputs("...", f);
-}
-
 /* How many of a list a person sees without -v. */
 static size_t shown(size_t n, int verbose)
 {
@@ -1253,25 +1235,25 @@ static void words_text(FILE *f, char words[][WORD_MAX], size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		fputs(i ? ", " : ": ", f);
-		put_safe(f, words[i], WORD_MAX);
+		fv_report_put_safe(f, words[i], WORD_MAX);
 	}
 }
 
 static void account_text(FILE *f, const struct fv_side *s, const struct fv_account *a, char mark)
 {
 	fprintf(f, "  %c ", mark);
-	put_safe(f, a->name, 64);
+	fv_report_put_safe(f, a->name, 64);
 	fprintf(f, "  uid %lld  ", (long long)a->uid);
-	put_safe(f, a->shell, 64);
+	fv_report_put_safe(f, a->shell, 64);
 	fputs("  ", f);
-	put_safe(f, a->hash_type, 32);
+	fv_report_put_safe(f, a->hash_type, 32);
 	if (a->password) {
 		fputs(" = ", f);
-		put_safe(f, a->password, 64);
+		fv_report_put_safe(f, a->password, 64);
 	}
 	char *k = side_key(s, a->path);
 	fputs("  (", f);
-	put_safe(f, k ? k : a->path, 200);
+	fv_report_put_safe(f, k ? k : a->path, 200);
 	fputs(")\n", f);
 	free(k);
 }
@@ -1279,16 +1261,16 @@ static void account_text(FILE *f, const struct fv_side *s, const struct fv_accou
 static void service_text(FILE *f, const struct fv_side *s, const struct fv_service *v, char mark)
 {
 	fprintf(f, "  %c ", mark);
-	put_safe(f, v->program, 128);
+	fv_report_put_safe(f, v->program, 128);
 	if (v->args && v->args[0]) {
 		fputc(' ', f);
-		put_safe(f, v->args, 160);
+		fv_report_put_safe(f, v->args, 160);
 	}
 	char *k = side_key(s, v->path);
 	fputs("  [", f);
-	put_safe(f, v->how, 40);
+	fv_report_put_safe(f, v->how, 40);
 	fputs(", ", f);
-	put_safe(f, k ? k : v->path, 200);
+	fv_report_put_safe(f, k ? k : v->path, 200);
 	fprintf(f, ":%llu]", (unsigned long long)v->line);
 	free(k);
 }
@@ -1300,7 +1282,7 @@ static void versions_text(FILE *f, const struct fv_results *r, const char *name)
 		if (!streq(r->components[i].name, name))
 			continue;
 		fputs(first ? "" : ", ", f);
-		put_safe(f, r->components[i].version && *r->components[i].version ? r->components[i].version
+		fv_report_put_safe(f, r->components[i].version && *r->components[i].version ? r->components[i].version
 										 : "(version unknown)", 64);
 		first = 0;
 	}
@@ -1320,11 +1302,11 @@ static void security_text(FILE *f, const struct fv_diff *d, int verbose)
 			const struct fv_drec *c = &d->accounts_changed.v[i];
 			const struct fv_account *b = &rn->accounts[c->b];
 			fputs("  ~ ", f);
-			put_safe(f, b->name, 64);
+			fv_report_put_safe(f, b->name, 64);
 			words_text(f, words, account_words(c->change, &ro->accounts[c->a], b, words));
 			char *k = side_key(d->new, b->path);
 			fputs("  (", f);
-			put_safe(f, k ? k : b->path, 200);
+			fv_report_put_safe(f, k ? k : b->path, 200);
 			fputs(")\n", f);
 			free(k);
 		}
@@ -1342,7 +1324,7 @@ static void security_text(FILE *f, const struct fv_diff *d, int verbose)
 		for (size_t i = 0; i < d->services_changed.n; i++) {
 			const struct fv_drec *c = &d->services_changed.v[i];
 			fputs("  ~ ", f);
-			put_safe(f, rn->services[c->b].program, 128);
+			fv_report_put_safe(f, rn->services[c->b].program, 128);
 			words_text(f, words, service_words(c->change, &ro->services[c->a], &rn->services[c->b], words));
 			fputc('\n', f);
 		}
@@ -1357,13 +1339,13 @@ static void security_text(FILE *f, const struct fv_diff *d, int verbose)
 		for (size_t i = 0; i < d->files_added.n; i++)
 			if (d->files_added.v[i].listens) {
 				fputs("  + ", f);
-				put_safe(f, file_name(d->new, d->files_added.v[i].b), 300);
+				fv_report_put_safe(f, file_name(d->new, d->files_added.v[i].b), 300);
 				fputs("  (new program)\n", f);
 			}
 		for (size_t i = 0; i < d->nchanged; i++)
 			if (d->files_changed[i].listens) {
 				fputs("  ~ ", f);
-				put_safe(f, file_name(d->new, d->files_changed[i].b), 300);
+				fv_report_put_safe(f, file_name(d->new, d->files_changed[i].b), 300);
 				fputs("  (imports added by the update)\n", f);
 			}
 	}
@@ -1376,10 +1358,10 @@ static void security_text(FILE *f, const struct fv_diff *d, int verbose)
 				const struct fv_endpoint *e = s ? &ro->endpoints[l[s]->v[i].a]
 								: &rn->endpoints[l[s]->v[i].b];
 				fprintf(f, "  %c ", s ? '-' : '+');
-				put_safe(f, e->value, 160);
+				fv_report_put_safe(f, e->value, 160);
 				fprintf(f, "  (%s%s) in ", e->kind ? e->kind : "?", e->outside ? ", outside" : "");
 				char *k = side_key(s ? d->old : d->new, e->path);
-				put_safe(f, k ? k : e->path, 200);
+				fv_report_put_safe(f, k ? k : e->path, 200);
 				free(k);
 				fputc('\n', f);
 			}
@@ -1391,7 +1373,7 @@ static void security_text(FILE *f, const struct fv_diff *d, int verbose)
 		for (size_t i = 0; i < d->components_added.n; i++) {
 			const struct fv_component *c = &rn->components[d->components_added.v[i].b];
 			fputs("  + ", f);
-			put_safe(f, c->title ? c->title : c->name, 64);
+			fv_report_put_safe(f, c->title ? c->title : c->name, 64);
 			fputc(' ', f);
 			versions_text(f, rn, c->name);
 			fputc('\n', f);
@@ -1399,7 +1381,7 @@ static void security_text(FILE *f, const struct fv_diff *d, int verbose)
 		for (size_t i = 0; i < d->components_removed.n; i++) {
 			const struct fv_component *c = &ro->components[d->components_removed.v[i].a];
 			fputs("  - ", f);
-			put_safe(f, c->title ? c->title : c->name, 64);
+			fv_report_put_safe(f, c->title ? c->title : c->name, 64);
 			fputc(' ', f);
 			versions_text(f, ro, c->name);
 			fputc('\n', f);
@@ -1407,7 +1389,7 @@ static void security_text(FILE *f, const struct fv_diff *d, int verbose)
 		for (size_t i = 0; i < d->components_changed.n; i++) {
 			const struct fv_component *c = &rn->components[d->components_changed.v[i].b];
 			fputs("  ~ ", f);
-			put_safe(f, c->title ? c->title : c->name, 64);
+			fv_report_put_safe(f, c->title ? c->title : c->name, 64);
 			fputc(' ', f);
 			versions_text(f, ro, c->name);
 			fputs(" -> ", f);
@@ -1420,13 +1402,13 @@ static void security_text(FILE *f, const struct fv_diff *d, int verbose)
 static void finding_text(FILE *f, const struct fv_side *s, const struct fv_finding *x)
 {
 	fprintf(f, "    %-13s %-13s ", x->category, x->rule);
-	put_safe(f, x->title, 200);
+	fv_report_put_safe(f, x->title, 200);
 	char *k = side_key(s, x->path);
 	fputs("\n        ", f);
-	put_safe(f, k ? k : x->path, 300);
+	fv_report_put_safe(f, k ? k : x->path, 300);
 	free(k);
 	fprintf(f, " @ 0x%llx: ", (unsigned long long)x->offset);
-	put_safe(f, x->evidence, 160);
+	fv_report_put_safe(f, x->evidence, 160);
 	fputc('\n', f);
 }
 
@@ -1459,7 +1441,7 @@ static void findings_text(FILE *f, const struct fv_diff *d, int verbose)
 			const struct fv_finding *x = fv_diff_finding(d->old, d->findings_resolved.v[i].a);
 			fprintf(f, "  %-8s ", fv_severity_name(x->severity));
 			fprintf(f, "%-13s ", x->rule);
-			put_safe(f, x->title, 160);
+			fv_report_put_safe(f, x->title, 160);
 			fputc('\n', f);
 		}
 		more(f, m, d->findings_resolved.n);
@@ -1474,13 +1456,13 @@ static void names_text(FILE *f, const char *what, const struct fv_names *add, co
 	size_t ma = verbose ? add->n : add->n < 12 ? add->n : 10, md = verbose ? del->n : del->n < 12 ? del->n : 10;
 	for (size_t i = 0; i < ma; i++) {
 		fputs(" +", f);
-		put_safe(f, add->v[i], 80);
+		fv_report_put_safe(f, add->v[i], 80);
 	}
 	if (ma < add->n)
 		fprintf(f, " (+%zu more)", add->n - ma);
 	for (size_t i = 0; i < md; i++) {
 		fputs(" -", f);
-		put_safe(f, del->v[i], 80);
+		fv_report_put_safe(f, del->v[i], 80);
 	}
 	if (md < del->n)
 		fprintf(f, " (-%zu more)", del->n - md);
@@ -1495,7 +1477,7 @@ static void funcs_text(FILE *f, const char *what, const struct fv_names *s, int 
 	size_t m = verbose ? s->n : s->n < 12 ? s->n : 10;
 	for (size_t i = 0; i < m; i++) {
 		fputc(' ', f);
-		put_safe(f, s->v[i], 80);
+		fv_report_put_safe(f, s->v[i], 80);
 	}
 	if (m < s->n)
 		fputs(" ...", f);
@@ -1507,7 +1489,7 @@ static void file_line(FILE *f, const struct fv_side *s, size_t i, char mark)
 	const struct fv_file *x = &s->inv->files[i];
 	char hs[32];
 	fprintf(f, "  %c ", mark);
-	put_safe(f, file_name(s, i), 300);
+	fv_report_put_safe(f, file_name(s, i), 300);
 	fprintf(f, "  (%s", x->x->type == FV_FT_FILE ? fv_kind_name(x->kind) : fv_ftype_name(x->x->type));
 	if (x->x->type == FV_FT_FILE)
 		fprintf(f, ", %s", fv_human_size(x->x->size, hs, sizeof hs));
@@ -1541,9 +1523,9 @@ static void files_text(FILE *f, const struct fv_diff *d, int verbose)
 	}
 	for (size_t i = 0; i < d->files_renamed.n; i++) {
 		fputs("  > ", f);
-		put_safe(f, file_name(d->old, d->files_renamed.v[i].a), 300);
+		fv_report_put_safe(f, file_name(d->old, d->files_renamed.v[i].a), 300);
 		fputs(" -> ", f);
-		put_safe(f, file_name(d->new, d->files_renamed.v[i].b), 300);
+		fv_report_put_safe(f, file_name(d->new, d->files_renamed.v[i].b), 300);
 		fputc('\n', f);
 	}
 	size_t m = shown(d->nchanged, verbose);
@@ -1553,25 +1535,25 @@ static void files_text(FILE *f, const struct fv_diff *d, int verbose)
 		char words[8][64];
 		size_t n = file_words(c, a, b, words);
 		fputs("  ~ ", f);
-		put_safe(f, file_name(d->new, c->b), 300);
+		fv_report_put_safe(f, file_name(d->new, c->b), 300);
 		for (size_t k = 0; k < n; k++)
 			fprintf(f, "%s%s", k ? ", " : ": ", words[k]);
 		if (c->change & FV_DF_NAME) {
 			fputs(" (was ", f);
-			put_safe(f, file_name(d->old, c->a), 300);
+			fv_report_put_safe(f, file_name(d->old, c->a), 300);
 			fputc(')', f);
 		}
 		if (c->change & FV_DF_LINK) {
 			fputs(" (", f);
-			put_safe(f, a->link, 120);
+			fv_report_put_safe(f, a->link, 120);
 			fputs(" -> ", f);
-			put_safe(f, b->link, 120);
+			fv_report_put_safe(f, b->link, 120);
 			fputc(')', f);
 		}
 		fputc('\n', f);
 		if (c->elf_error) {
 			fputs("      ELF not compared: ", f);
-			put_safe(f, c->elf_error, 200);
+			fv_report_put_safe(f, c->elf_error, 200);
 			fputc('\n', f);
 		}
 		if (!c->elf)
@@ -1601,7 +1583,7 @@ void fv_diff_text(FILE *f, const struct fv_diff *d, int color, int verbose)
 	for (int s = 0; s < 2; s++) {
 		fv_side_formats(sides[s], formats, sizeof formats);
 		fprintf(f, "  %s  ", s ? "new" : "old");
-		put_safe(f, sides[s]->u->image_path, 300);
+		fv_report_put_safe(f, sides[s]->u->image_path, 300);
 		if (!sides[s]->u->image_sha256[0])
 			fputs("  (folder)\n", f);
 		else

@@ -410,7 +410,7 @@ static const char *sev_color(enum fv_severity s)
 }
 
 /* Prints s with control bytes escaped, so a hostile name cannot drive the terminal. */
-static void put_safe(FILE *f, const char *s, size_t max)
+void fv_report_put_safe(FILE *f, const char *s, size_t max)
 {
 	size_t n = 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++, n++) {
@@ -426,18 +426,18 @@ static void put_safe(FILE *f, const char *s, size_t max)
 static void print_finding(FILE *f, const struct fv_finding *x, int color)
 {
 	fprintf(f, "  %-13s %-13s ", x->category, x->rule);
-	put_safe(f, x->title, 200);
+	fv_report_put_safe(f, x->title, 200);
 	if (x->confidence != FV_CONF_HIGH)
 		fprintf(f, " (%s confidence)", fv_conf_name(x->confidence));
 	fputs("\n                              ", f);
 	if (color)
 		fputs("\033[2m", f);
-	put_safe(f, x->path, 400);
+	fv_report_put_safe(f, x->path, 400);
 	fprintf(f, " @ 0x%llx", (unsigned long long)x->offset);
 	if (color)
 		fputs("\033[0m", f);
 	fputs("\n                              ", f);
-	put_safe(f, x->evidence, 160);
+	fv_report_put_safe(f, x->evidence, 160);
 	fputc('\n', f);
 }
 
@@ -455,13 +455,13 @@ static void print_components(FILE *f, const struct fv_results *r, int verbose)
 		for (e = b; e < r->ncomponents && !strcmp(r->components[e].name, r->components[b].name); e++)
 			copies += r->components[e].npaths;
 		fputs("  ", f);
-		put_safe(f, r->components[b].title ? r->components[b].title : r->components[b].name, 64);
+		fv_report_put_safe(f, r->components[b].title ? r->components[b].title : r->components[b].name, 64);
 		if (e - b > 1)
 			fprintf(f, ": %zu copies of %zu versions:", copies, e - b);
 		for (size_t i = b; i < e; i++) {
 			const struct fv_component *c = &r->components[i];
 			fputs(i > b ? ", " : " ", f);
-			put_safe(f, *c->version ? c->version : "(version unknown)", 64);
+			fv_report_put_safe(f, *c->version ? c->version : "(version unknown)", 64);
 			if (c->npaths > 1)
 				fprintf(f, " x%zu", c->npaths);
 			if (c->eol)
@@ -478,21 +478,21 @@ static void print_components(FILE *f, const struct fv_results *r, int verbose)
 	for (size_t i = 0; i < shown; i++) {
 		const struct fv_vulnerability *v = &r->vulns[i];
 		fputs("  ", f);
-		put_safe(f, v->id, 40);
+		fv_report_put_safe(f, v->id, 40);
 		fprintf(f, "%*s", (int)(strlen(v->id) < 17 ? 17 - strlen(v->id) : 1), "");
 		if (v->cvss >= 0)
 			fprintf(f, "%4.1f ", v->cvss);
 		else
 			fputs("   - ", f);
 		fprintf(f, "%-8s %s ", v->severity, v->kev ? "KEV" : "   ");
-		put_safe(f, v->component, 40);
+		fv_report_put_safe(f, v->component, 40);
 		fputc(' ', f);
-		put_safe(f, v->version, 40);
+		fv_report_put_safe(f, v->version, 40);
 		if (v->distribution)
 			fputs(" (distribution build)", f);
 		if (v->summary && *v->summary) {
 			fputs("  ", f);
-			put_safe(f, v->summary, 100);
+			fv_report_put_safe(f, v->summary, 100);
 		}
 		fputc('\n', f);
 	}
@@ -509,17 +509,17 @@ static void print_records(FILE *f, const struct fv_results *r, int verbose)
 		for (size_t i = 0; i < r->naccounts; i++) {
 			const struct fv_account *a = &r->accounts[i];
 			fputs("  ", f);
-			put_safe(f, a->name ? a->name : "?", 64);
+			fv_report_put_safe(f, a->name ? a->name : "?", 64);
 			fprintf(f, "  uid %lld  ", (long long)a->uid);
-			put_safe(f, a->shell ? a->shell : "-", 64);
+			fv_report_put_safe(f, a->shell ? a->shell : "-", 64);
 			fprintf(f, "  %s", a->hash_type ? a->hash_type : "-");
 			if (a->password) {
 				fputs(" = ", f);
-				put_safe(f, a->password, 64);
+				fv_report_put_safe(f, a->password, 64);
 			}
 			const char *bang = strrchr(a->path, '!');
 			fputs("  (", f);
-			put_safe(f, bang ? bang + 1 : a->path, 128);
+			fv_report_put_safe(f, bang ? bang + 1 : a->path, 128);
 			fputs(")\n", f);
 		}
 	}
@@ -528,14 +528,14 @@ static void print_records(FILE *f, const struct fv_results *r, int verbose)
 		for (size_t i = 0; i < r->nservices; i++) {
 			const struct fv_service *s = &r->services[i];
 			fputs("  ", f);
-			put_safe(f, s->program ? s->program : "?", 128);
+			fv_report_put_safe(f, s->program ? s->program : "?", 128);
 			if (s->args && s->args[0]) {
 				fputc(' ', f);
-				put_safe(f, s->args, 128);
+				fv_report_put_safe(f, s->args, 128);
 			}
 			const char *bang = strrchr(s->path, '!');
 			fprintf(f, "  [%s, ", s->how ? s->how : "?");
-			put_safe(f, bang ? bang + 1 : s->path, 128);
+			fv_report_put_safe(f, bang ? bang + 1 : s->path, 128);
 			fprintf(f, ":%llu]\n", (unsigned long long)s->line);
 		}
 	}
@@ -568,10 +568,10 @@ static void print_records(FILE *f, const struct fv_results *r, int verbose)
 			if (!e->outside)
 				continue;
 			fputs("  ", f);
-			put_safe(f, e->value, 128);
+			fv_report_put_safe(f, e->value, 128);
 			const char *bang = strrchr(e->path, '!');
 			fputs("  in ", f);
-			put_safe(f, bang ? bang + 1 : e->path, 128);
+			fv_report_put_safe(f, bang ? bang + 1 : e->path, 128);
 			fputc('\n', f);
 		}
 	}
@@ -586,7 +586,7 @@ void fv_report_text(FILE *f, const struct fv_report *r, int color, int verbose)
 			st[u->entries[i].status]++;
 	char hs[32];
 	fprintf(f, "fwvet %s scan of ", FV_VERSION);
-	put_safe(f, u->image_path, 400);
+	fv_report_put_safe(f, u->image_path, 400);
 	fprintf(f, "\n  image     %s", fv_human_size(u->image_size, hs, sizeof hs));
 	if (u->image_sha256[0])
 		fprintf(f, ", sha256 %s", u->image_sha256);
@@ -597,9 +597,9 @@ void fv_report_text(FILE *f, const struct fv_report *r, int color, int verbose)
 		if (e->status == FV_XS_OK)
 			continue;
 		fprintf(f, "  %-9s ", fv_xstatus_name(e->status));
-		put_safe(f, e->path, 300);
+		fv_report_put_safe(f, e->path, 300);
 		fputs(": ", f);
-		put_safe(f, e->error ? e->error : "", 300);
+		fv_report_put_safe(f, e->error ? e->error : "", 300);
 		fputc('\n', f);
 	}
 

@@ -49,4 +49,7 @@ void fv_report_endpoint_fields(struct fv_json *j, const struct fv_endpoint *e);
  */
 void fv_report_text(FILE *f, const struct fv_report *r, int color, int verbose);
 
+/* Prints at most max bytes of s with control bytes as \xNN (a hostile name cannot drive the terminal); "-" for NULL. */
+void fv_report_put_safe(FILE *f, const char *s, size_t max);
+
 #endif
