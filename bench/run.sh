@@ -89,7 +89,7 @@ for comp in xz gzip many; do
 	echo "extract, $(($(stat -c %s "$img") / 1048576)) MiB router image, $label: fwvet $f s ($((fm / 1024)) MiB peak), binwalk -Me $b s ($((bm / 1024)) MiB peak): fwvet is $(ratio "$b" "$f")x faster"
 	echo "  files extracted: fwvet $(find "$work/fv.out" -type f | wc -l), binwalk $(find "$work/bw.out" -type f 2>/dev/null | wc -l)"
 	# The whole evaluation (unpack, inventory, every analyzer) beside binwalk's unpacking alone.
-	set -- $(measure "$fwvet" scan --format json -o "$work/scan.json" "$img"); s=$1; sm=$2
+	set -- $(measure "$fwvet" scan --no-store --format json -o "$work/scan.json" "$img"); s=$1; sm=$2
 	echo "  scan (unpack + inventory + every analyzer, binaries included): fwvet $s s ($((sm / 1024)) MiB peak), $(jq '.summary.files' "$work/scan.json") files; binwalk -Me alone $b s (ratio $(ratio "$b" "$s"))"
 	rm -rf "$work/fv.out" "$work/bw.out"
 done
@@ -197,3 +197,6 @@ set -- $(measure "$fwvet" equiv --format json -o "$work/equiv.json" "$shipped" "
 echo "  fwvet equiv: $f s ($((fm / 1024)) MiB peak), verdict $(jq -r .verdict "$work/equiv.json"), normalisations $(jq -r '.normalisations | join(",")' "$work/equiv.json")"
 set -- $(measure timeout 3600 diffoscope --no-progress --text "$work/diffoscope.txt" "$shipped" "$rebuilt"); d=$1; dm=$2
 echo "  diffoscope $(dpkg-query -W -f '${Version}' diffoscope-minimal): $d s ($((dm / 1024)) MiB peak), $(wc -l < "$work/diffoscope.txt") lines of differences, no verdict: fwvet is $(ratio "$d" "$f")x faster"
+
+# 7. The store: the cost of an image whose files are all known, and workers.
+bench/store.sh "$build" "$work" "$shipped" "$rebuilt"

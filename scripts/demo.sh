@@ -33,3 +33,9 @@ echo
 echo "== fwvet diff $fw $build/demo/router-v2.bin   (the next release)"
 scripts/mkfirmware.sh "$build/demo/router-v2.bin" update
 "$build/fwvet" diff "$fw" "$build/demo/router-v2.bin"
+echo
+echo "== fwvet -v scan $build/demo/router-v2.bin   (the files it shares with router.bin are not analysed again)"
+"$build/fwvet" -v scan -o /dev/null "$build/demo/router-v2.bin" 2>&1 | grep "stored as"
+echo
+echo "== fwvet monitor   (every stored image against today's rules and vulnerability data)"
+"$build/fwvet" monitor || true

@@ -28,6 +28,8 @@ libcrypt-dev
 libyara-dev
 libcapstone-dev
 libsqlite3-dev
+libpq-dev
+postgresql
 sqlite3
 libjansson-dev
 jq

@@ -893,6 +893,7 @@ static void fini(void *state)
 const struct fv_analyzer fv_analyzer_accounts = {
 	.name = "accounts",
 	.scope = FV_SCOPE_PATH,
+	.rules = "credentials",
 	.init = init,
 	.wants = wants,
 	.run = run,

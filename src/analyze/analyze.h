@@ -49,6 +49,33 @@ struct fv_analyzer {
 	void (*finish)(struct fv_actx *a, void *state);
 	/* Once per scan run, after the last image. May be NULL. */
 	void (*fini)(void *state);
+
+	/* ---- for the analysis cache (cache.h): content-scope results reused by content ---- */
+	/*
+	 * The subfolders of rules/ that init() reads, space-separated ("intel"),
+	 * for the analyzer's input fingerprint; NULL: all of rules/.  The same
+	 * subfolders of the user's --rules folder count; a word "*.yar" stands for
+	 * every file so named anywhere in the user's folder.  "vulns" also stands
+	 * for the imported vulnerability database.
+	 */
+	const char *rules;
+	/* 1: run()'s results are never stored or replayed. */
+	int uncached;
+	/*
+	 * What run() reads of f besides its content's bytes and kind (the first
+	 * path's name, the classes of the content's paths), as text in out (cap
+	 * bytes): a stored result is replayed only where this is the same.  Its
+	 * length, or -1 when it does not fit (then the result is not reused).
+	 * Called before f is read (f->data is NULL).  NULL: nothing.
+	 */
+	int (*view)(struct fv_actx *a, void *state, const struct fv_afile *f, char *out, size_t cap);
+	/*
+	 * A stored result of f is replayed: give state back what run() left in it
+	 * for finish(), from the JSON text run() passed to fv_actx_keep().  0, or
+	 * a negative fv_err when json is not what it wrote (then state is as it
+	 * was and run() is called instead).  NULL when run() keeps nothing.
+	 */
+	int (*restore)(struct fv_actx *a, void *state, const struct fv_afile *f, const char *json);
 };
 
 /* Every analyzer, in the order they run; the list ends with NULL. */
@@ -77,6 +104,20 @@ void fv_actx_finding_at(struct fv_actx *a, const struct fv_file *file, const cha
 			const char *category, enum fv_severity sev, enum fv_conf conf,
 			uint64_t offset, const char *evidence, const char *title_fmt, ...)
 	__attribute__((format(printf, 9, 10)));
+
+/*
+ * For run(): whether this run is being recorded for the analysis cache; only
+ * then is fv_actx_keep() wanted.
+ */
+int fv_actx_recording(const struct fv_actx *a);
+/*
+ * For run(): the state this run left in the analyzer for finish() (pending
+ * candidates, a row of a table), as JSON text; restore() gets it back when
+ * the result is replayed.  At most once per run().  No-op unless recording.
+ */
+void fv_actx_keep(struct fv_actx *a, const char *json);
+/* For run(): this result must not be reused (a timeout, a spent budget cut it short). */
+void fv_actx_nocache(struct fv_actx *a);
 
 /* ---- records the report lists (all strings are copied; thread-safe) ---- */
 
@@ -109,6 +150,8 @@ struct fv_endpoint {
 	int outside;       /* 1 when it is a public address or name */
 };
 void fv_actx_endpoint(struct fv_actx *a, const struct fv_endpoint *ep);
+/* ep (its path ignored) at every path of f's content, or at f's own path per path. Thread-safe. */
+void fv_actx_endpoint_in(struct fv_actx *a, const struct fv_afile *f, const struct fv_endpoint *ep);
 
 /* The services recorded so far for this image (for finish steps that run after services.c). */
 const struct fv_service *fv_actx_services(const struct fv_actx *a, size_t *n);

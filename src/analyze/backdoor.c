@@ -602,6 +602,7 @@ static void run(struct fv_actx *a, void *state, const struct fv_afile *f)
 	YR_SCANNER *s = NULL;
 	if (yr_scanner_create(b->rules, &s) != ERROR_SUCCESS) {
 		fv_log(FV_LOG_WARN, "backdoor: %s: out of memory for a YARA scanner; not scanned", path);
+		fv_actx_nocache(a);
 		return;
 	}
 	struct scan sc = { a, b, f };
@@ -628,6 +629,8 @@ static void run(struct fv_actx *a, void *state, const struct fv_afile *f)
 		rc = yr_scanner_define_string_variable(s, "fv_name", name);
 	if (rc == ERROR_SUCCESS)
 		rc = yr_scanner_scan_mem(s, f->data, f->size);
+	if (rc != ERROR_SUCCESS)
+		fv_actx_nocache(a); /* cut short: another run may match more */
 	if (rc == ERROR_SCAN_TIMEOUT)
 		fv_log(FV_LOG_WARN, "backdoor: %s: YARA scan stopped after %d s; later parts of the "
 		       "file were not matched", path, timeout);
@@ -636,9 +639,18 @@ static void run(struct fv_actx *a, void *state, const struct fv_afile *f)
 	yr_scanner_destroy(s);
 }
 
+/* Rules may test the first path (fv_path, fv_name): a result holds for that path only. */
+static int view(struct fv_actx *a, void *state, const struct fv_afile *f, char *out, size_t cap)
+{
+	(void)a, (void)state;
+	return snprintf(out, cap, "%s", f->file->member ? f->file->member : "");
+}
+
 const struct fv_analyzer fv_analyzer_backdoor = {
 	.name = "backdoor",
 	.scope = FV_SCOPE_CONTENT,
+	.rules = "intel *.yar *.yara",
+	.view = view,
 	.init = init,
 	.wants = wants,
 	.run = run,

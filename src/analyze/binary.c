@@ -29,6 +29,8 @@
 #include "analyze/analyze.h"
 
 #include <ctype.h>
+#include <jansson.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,9 +484,17 @@ static int by_score(const void *a, const void *b)
 	return x->m->call < y->m->call ? -1 : x->m->call > y->m->call;
 }
 
-static void add_pending(struct state *s, size_t content, uint64_t off, const char *rule, enum fv_severity sev,
-			const char *evidence, const char *title)
+/*
+ * keep: when the run is recorded for the analysis cache, the candidates as
+ * binary_restore() reads them back: [offset, rule, severity, evidence, title].
+ */
+static void add_pending(struct fv_actx *a, struct state *s, size_t content, uint64_t off, const char *rule,
+			enum fv_severity sev, const char *evidence, const char *title, json_t *keep)
 {
+	if (keep && (off > INT64_MAX ||
+		     json_array_append_new(keep, json_pack("[I s i s s]", (json_int_t)off, rule, (int)sev, evidence,
+							   title))))
+		fv_actx_nocache(a);
 	pthread_mutex_lock(&s->lock);
 	if (!fv_grow(&s->pend, &s->cappend, s->npend, sizeof *s->pend)) {
 		struct pending *p = &s->pend[s->npend];
@@ -509,7 +519,7 @@ static void add_pending(struct state *s, size_t content, uint64_t off, const cha
  * the program reads the network, in finish() when it may be a service.
  */
 static void report_cmps(struct fv_actx *a, struct state *s, const struct fv_afile *f, const struct fv_elf *e,
-			const struct fv_flow *fl)
+			const struct fv_flow *fl, json_t *keep)
 {
 	struct ranked *r = malloc((fl->ncmps ? fl->ncmps : 1) * sizeof *r);
 	if (!r)
@@ -555,7 +565,7 @@ static void report_cmps(struct fv_actx *a, struct state *s, const struct fv_afil
 			fv_actx_finding(a, f, rule, "backdoor", sev, secret ? FV_CONF_MEDIUM : FV_CONF_LOW, off, ev,
 					"%s", title);
 		else
-			add_pending(s, f->file->content, off, rule, sev, ev, title);
+			add_pending(a, s, f->file->content, off, rule, sev, ev, title, keep);
 	}
 	free(r);
 }
@@ -606,7 +616,7 @@ static void report_hardening(struct fv_actx *a, const struct fv_afile *f, const 
  * tally, and FV-CODE-001.
  */
 static void report_calls(struct fv_actx *a, struct state *s, const struct fv_afile *f, const struct fv_flow *fl,
-			 struct fv_callcount *cc, size_t *ncc)
+			 struct fv_callcount *cc, size_t *ncc, json_t *keep)
 {
 	unsigned *t = NULL;
 	pthread_mutex_lock(&s->lock);
@@ -644,6 +654,14 @@ static void report_calls(struct fv_actx *a, struct state *s, const struct fv_afi
 			}
 		}
 	}
+	int used = 0;
+	for (size_t i = 0; t && i < s->nfam * 2; i++)
+		used |= t[i] != 0;
+	if (keep && !t && s->nfam)
+		fv_actx_nocache(a); /* the table lost this binary: a replay would count it */
+	for (size_t i = 0; keep && used && i < s->nfam * 2; i++)
+		if (json_array_append_new(keep, json_integer(t[i])))
+			fv_actx_nocache(a);
 	pthread_mutex_unlock(&s->lock);
 	*ncc = n;
 	if (total)
@@ -691,15 +709,32 @@ static void binary_run(struct fv_actx *a, void *st, const struct fv_afile *f)
 	struct fv_flow_kinds k = { callee_kind, string_kind, s };
 	/* Objects and core files are not run as they are: their calls are relocations, not code to follow. */
 	int loaded = e.type == FV_ET_EXEC || e.type == FV_ET_DYN;
+	json_t *kp = NULL, *kt = NULL;
+	if (fv_actx_recording(a) && (!(kp = json_array()) || !(kt = json_array())))
+		fv_actx_nocache(a);
+	if (!cc)
+		fv_actx_nocache(a);
 	if (cc && loaded && fv_elf_load_slots(&e) == 0 && (c = fv_code_open(&e)) && fv_flow_build(c, &k, &fl) == 0) {
 		b.code = 1;
 		b.functions = fl.nfuncs;
 		b.call_sites = fl.ncalls;
-		report_calls(a, s, f, &fl, cc, &b.ncalls);
+		report_calls(a, s, f, &fl, cc, &b.ncalls, kt);
 		b.calls = cc;
-		report_cmps(a, s, f, &e, &fl);
+		report_cmps(a, s, f, &e, &fl, kp);
 	}
 	fv_actx_binary(a, &b);
+	if (json_array_size(kp) || json_array_size(kt)) {
+		json_t *o = json_pack("{s:O, s:O}", "pending", kp, "table", kt);
+		char *txt = o ? json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		if (txt)
+			fv_actx_keep(a, txt);
+		else
+			fv_actx_nocache(a);
+		free(txt);
+		json_decref(o);
+	}
+	json_decref(kp);
+	json_decref(kt);
 	fv_flow_free(&fl);
 	fv_code_close(c);
 	free(cc);
@@ -767,9 +802,78 @@ static void binary_finish(struct fv_actx *a, void *st)
 	s->ntally = 0;
 }
 
+/*
+ * A stored result is replayed: its candidates wait for finish() again and its
+ * calls count in the table, as binary_run() would have left them.
+ */
+static int binary_restore(struct fv_actx *a, void *st, const struct fv_afile *f, const char *text)
+{
+	struct state *s = st;
+	json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, NULL), *pend, *table;
+	size_t ct = f->file->content, np, nt;
+	if (!o || json_unpack(o, "{s:o, s:o}", "pending", &pend, "table", &table) || !json_is_array(pend) ||
+	    !json_is_array(table) || ((nt = json_array_size(table)) && nt != s->nfam * 2) ||
+	    (np = json_array_size(pend)) > MAX_REPORTED) {
+		json_decref(o);
+		return FV_EFORMAT;
+	}
+	struct pending p[MAX_REPORTED];
+	unsigned *row = nt ? malloc(nt * sizeof *row) : NULL;
+	size_t ok = 0;
+	int bad = nt && !row;
+	for (size_t i = 0; !bad && i < nt; i++) {
+		json_t *v = json_array_get(table, i);
+		json_int_t x = json_is_integer(v) ? json_integer_value(v) : -1;
+		bad = x < 0 || x > UINT_MAX;
+		row[i] = (unsigned)x;
+	}
+	for (; !bad && ok < np; ok++) {
+		json_int_t off;
+		int sev;
+		const char *rule, *ev, *title;
+		if (json_unpack(json_array_get(pend, ok), "[I s i s s]", &off, &rule, &sev, &ev, &title) || off < 0 ||
+		    sev < FV_SEV_INFO || sev > FV_SEV_CRITICAL ||
+		    (strcmp(rule, R_SHAPE_EXEC) && strcmp(rule, R_SHAPE_AUTH))) {
+			bad = 1;
+			break;
+		}
+		p[ok] = (struct pending){ ct, (uint64_t)off, strdup(ev), strdup(title),
+					  strcmp(rule, R_SHAPE_EXEC) ? R_SHAPE_AUTH : R_SHAPE_EXEC, (enum fv_severity)sev };
+		if (!p[ok].evidence || !p[ok].title) {
+			ok++;
+			bad = 1;
+		}
+	}
+	pthread_mutex_lock(&s->lock);
+	if (!bad && nt && !s->tally && s->nfam) {
+		size_t nc = fv_actx_inventory(a)->ncontents;
+		if ((s->tally = calloc(nc * s->nfam * 2 + 1, sizeof *s->tally)))
+			s->ntally = nc;
+	}
+	bad |= nt && (!s->tally || ct >= s->ntally);
+	while (!bad && s->cappend < s->npend + np)
+		bad = fv_grow(&s->pend, &s->cappend, s->cappend, sizeof *s->pend) != 0;
+	if (!bad) {
+		for (size_t i = 0; i < nt; i++)
+			s->tally[ct * s->nfam * 2 + i] += row[i];
+		if (np)
+			memcpy(s->pend + s->npend, p, np * sizeof *p);
+		s->npend += np;
+		ok = 0;
+	}
+	pthread_mutex_unlock(&s->lock);
+	for (size_t i = 0; i < ok; i++)
+		free(p[i].evidence), free(p[i].title);
+	free(row);
+	json_decref(o);
+	return bad ? FV_EFORMAT : FV_OK;
+}
+
 const struct fv_analyzer fv_analyzer_binary = {
 	.name = "binary",
 	.scope = FV_SCOPE_CONTENT,
+	.rules = "binary",
+	.restore = binary_restore,
 	.init = binary_init,
 	.wants = binary_wants,
 	.run = binary_run,

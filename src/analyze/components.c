@@ -1055,6 +1055,7 @@ static void finish(struct fv_actx *a, void *state)
 const struct fv_analyzer fv_analyzer_components = {
 	.name = "components",
 	.scope = FV_SCOPE_CONTENT,
+	.rules = "components",
 	.init = init,
 	.wants = wants,
 	.run = run,

@@ -1134,6 +1134,7 @@ static void fill(const struct fv_creds *c, const struct answer *a, const char *u
 {
 	out->found = a->found;
 	out->skipped = a->skipped;
+	out->partial = a->partial;
 	if (a->found) {
 		snprintf(out->password, sizeof out->password, "%s", c->pws[a->pw]);
 		snprintf(out->source, sizeof out->source, "%s", c->e[explain(c, a->pw, user)].source);
@@ -1416,8 +1417,11 @@ static void found_hash(struct scan *s, const char *line, size_t len, size_t v, s
 		return;
 	s->tried[s->ncrack++] = id;
 	struct fv_crack cr;
-	if (fv_creds_crack(s->cr, kind, user, NULL, hash, &cr) != 1)
+	if (fv_creds_crack(s->cr, kind, user, NULL, hash, &cr) != 1) {
+		if (cr.partial)
+			fv_actx_nocache(s->a); /* the budget decided, not the content */
 		return;
+	}
 	char ev[1024], line_ev[400], who[200];
 	fv_creds_line_evidence(line, len, v, n, 0, line_ev, sizeof line_ev);
 	if (*user && uid >= 0)
@@ -2039,6 +2043,13 @@ static void finish(struct fv_actx *a, void *state)
 	fv_creds_image_done(((struct state *)state)->creds);
 }
 
+/* Where the first path is decides what run() makes of a line. */
+static int view(struct fv_actx *a, void *state, const struct fv_afile *f, char *out, size_t cap)
+{
+	(void)a, (void)state;
+	return snprintf(out, cap, "code=%d sample=%d", is_code(f->file->member), is_sample(f->file->member));
+}
+
 static void fini(void *state)
 {
 	struct state *st = state;
@@ -2056,4 +2067,6 @@ const struct fv_analyzer fv_analyzer_credentials = {
 	.run = run,
 	.finish = finish,
 	.fini = fini,
+	.rules = "credentials",
+	.view = view,
 };

@@ -77,6 +77,7 @@ struct fv_crack {
 	char source[64];     /* the entry's source column: "mirai", "vendor Hikvision" */
 	unsigned tried;      /* candidates tried (0 for an answer from the cache) */
 	int skipped;         /* 1: too costly to try, or the image's budget is spent */
+	int partial;         /* 1: cut short by the image's budget, another image may find more */
 };
 
 /*

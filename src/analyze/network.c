@@ -1687,22 +1687,8 @@ static int wants(const struct fv_file *f)
 /* One endpoint record per path that holds this content. */
 static void record(struct fv_actx *a, const struct fv_afile *f, const struct ep *e)
 {
-	const struct fv_inventory *inv = fv_actx_inventory(a);
 	struct fv_endpoint rec = { e->value, kind_names[e->kind], NULL, e->off, e->outside };
-	const struct fv_file *first = f->file;
-	if (inv && first->content < inv->ncontents) {
-		const struct fv_content *ct = &inv->contents[first->content];
-		for (size_t i = 0; i < ct->nfiles; i++) {
-			if (ct->files[i] >= inv->nfiles)
-				continue;
-			rec.path = inv->files[ct->files[i]].x->path;
-			fv_actx_endpoint(a, &rec);
-		}
-		if (ct->nfiles)
-			return;
-	}
-	rec.path = first->x->path;
-	fv_actx_endpoint(a, &rec);
+	fv_actx_endpoint_in(a, f, &rec);
 }
 
 static int by_key_then_offset(const void *x, const void *y)
@@ -1851,6 +1837,7 @@ static void run(struct fv_actx *a, void *state, const struct fv_afile *f)
 const struct fv_analyzer fv_analyzer_network = {
 	.name = "network",
 	.scope = FV_SCOPE_CONTENT,
+	.rules = "network",
 	.init = init,
 	.wants = wants,
 	.run = run,

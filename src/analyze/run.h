@@ -53,6 +53,21 @@ int fv_analysis_open(const struct fv_aopts *o, struct fv_actx **out, char *err, 
  */
 int fv_analysis_run(struct fv_actx *a, const struct fv_inventory *inv, struct fv_results *out);
 void fv_analysis_close(struct fv_actx *a);
+
+struct fv_acache;
+/*
+ * Every analyzer of the run, in run order: its name and input fingerprint
+ * (64 hex digits: SHA-256 over the tool's version, the name, the rule files
+ * it reads, and for supply the imported vulnerability data's size and time).
+ */
+size_t fv_analysis_ninputs(const struct fv_actx *a);
+void fv_analysis_input(const struct fv_actx *a, size_t i, const char **analyzer, const char **inputs);
+/*
+ * The analysis cache the next runs read and fill (cache.h), or NULL for none.
+ * Set after fv_analysis_open and before fv_acache_put.  0 or FV_ENOMEM (then
+ * no cache is used).
+ */
+int fv_analysis_set_cache(struct fv_actx *a, struct fv_acache *c);
 /* SHA-256 over the rules folders in use, for the report's "tool" object. */
 const char *fv_analysis_rules_sha256(const struct fv_actx *a);
 /* The date of the newest vulnerability data in use ("2026-11-01"), or NULL. */

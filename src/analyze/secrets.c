@@ -36,6 +36,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <hs/hs.h>
+#include <jansson.h>
 #include <limits.h>
 #include <openssl/asn1.h>
 #include <openssl/bn.h>
@@ -593,6 +594,10 @@ struct fctx {
 	enum pclass cls;   /* ... this one */
 	struct certrep certs[BUNDLE + 1];
 	size_t ncerts, nexpired;
+	/* For the analysis cache: the keys and certificates kept for finish(), and when the first
+	 * certificate seen unexpired expires (a replay after that would be wrong). */
+	json_t *refs;
+	int64_t until;
 };
 
 struct rep {
@@ -697,6 +702,30 @@ static int pub_fp(EVP_PKEY *k, uint8_t fp[32])
 	return ok;
 }
 
+static void hex(const uint8_t *p, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+/* The ref as restore() reads it: [fingerprint, cert, offset, desc|null, subject DER in hex|null]. */
+static void keep_ref(struct fctx *x, const uint8_t fp[32], int cert, uint64_t off, const char *desc,
+		     struct sbuf subj)
+{
+	char fph[65], *sh = subj.n ? malloc(subj.n * 2 + 1) : NULL;
+	if ((subj.n && !sh) || off > INT64_MAX || (!x->refs && !(x->refs = json_array()))) {
+		free(sh);
+		fv_actx_nocache(x->a);
+		return;
+	}
+	hex(fp, 32, fph);
+	if (sh)
+		hex(subj.p, subj.n, sh);
+	if (json_array_append_new(x->refs, json_pack("[s i I s? s?]", fph, cert, (json_int_t)off, desc, sh)))
+		fv_actx_nocache(x->a);
+	free(sh);
+}
+
 static void add_ref(struct fctx *x, const uint8_t fp[32], int cert, uint64_t off, const char *desc,
 		    struct sbuf subj)
 {
@@ -711,13 +740,19 @@ static void add_ref(struct fctx *x, const uint8_t fp[32], int cert, uint64_t off
 	if (subj.n)
 		memcpy(r.subj, subj.p, subj.n), r.subjlen = subj.n;
 	struct secrets *st = x->st;
+	int kept = 0;
 	pthread_mutex_lock(&st->lock);
 	if (st->nrefs < MAX_REFS &&
 	    fv_grow(&st->refs, &st->caprefs, st->nrefs, sizeof *st->refs) == 0) {
 		st->refs[st->nrefs++] = r;
 		r.desc = NULL, r.subj = NULL;
+		kept = 1;
 	}
 	pthread_mutex_unlock(&st->lock);
+	if (!kept)
+		fv_actx_nocache(x->a); /* a replay might keep it: not the same image */
+	else if (fv_actx_recording(x->a))
+		keep_ref(x, fp, cert, off, desc, subj);
 	free(r.desc), free(r.subj);
 }
 
@@ -1061,6 +1096,12 @@ static int cert_found(struct fctx *x, const uint8_t *der, size_t dl, uint64_t of
 	const uint8_t *q = cf.notafter.p;
 	ASN1_TIME *na = d2i_ASN1_TIME(NULL, &q, (long)cf.notafter.n);
 	int expired = na && X509_cmp_time(na, NULL) < 0;
+	struct tm ntm;
+	if (na && !expired && ASN1_TIME_to_tm(na, &ntm)) {
+		int64_t t = (int64_t)timegm(&ntm);
+		if (!x->until || t < x->until)
+			x->until = t;
+	}
 	uint8_t fp[32];
 	if (spki_fp(cf.spki, fp))
 		add_ref(x, fp, 1, off, NULL, cf.subject);
@@ -1956,6 +1997,7 @@ static void run(struct fv_actx *a, void *state, const struct fv_afile *f)
 	hs_scratch_t *scratch = x ? fv_hspool_get(&st->scratch) : NULL;
 	if (!scratch) {
 		free(x);
+		fv_actx_nocache(a);
 		return;
 	}
 	x->a = a, x->st = st, x->f = f, x->d = f->data, x->n = f->size;
@@ -1974,8 +2016,133 @@ static void run(struct fv_actx *a, void *state, const struct fv_afile *f)
 	}
 	certs_flush(x);
 	fv_hspool_put(&st->scratch, scratch);
+	if (fv_actx_recording(a) && (x->refs || x->until)) {
+		json_t *k = json_pack("{s:O?, s:I}", "refs", x->refs, "until", (json_int_t)x->until);
+		char *t = k ? json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+		if (t)
+			fv_actx_keep(a, t);
+		else
+			fv_actx_nocache(a);
+		free(t);
+		json_decref(k);
+	}
+	json_decref(x->refs);
 	free(x->c);
 	free(x);
+}
+
+/* ---- the analysis cache ---------------------------------------------------------------- */
+
+/* A replay must meet the same classes of paths: they decide severities and where findings go. */
+static int view(struct fv_actx *a, void *state, const struct fv_afile *f, char *out, size_t cap)
+{
+	const struct secrets *st = state;
+	const struct fv_inventory *inv = fv_actx_inventory(a);
+	const struct fv_content *c = f->content;
+	enum pclass first = path_class(st, f->file->member);
+	int uniform = 1;
+	for (size_t i = 0; c && i < c->nfiles && uniform; i++)
+		uniform = c->files[i] < inv->nfiles && path_class(st, inv->files[c->files[i]].member) == first;
+	if (uniform)
+		return snprintf(out, cap, "u%d", (int)first);
+	if (c->nfiles + 2 > cap)
+		return -1;
+	size_t n = 0;
+	out[n++] = 'n';
+	for (size_t i = 0; i < c->nfiles; i++)
+		out[n++] = (char)('0' + (c->files[i] < inv->nfiles ? path_class(st, inv->files[c->files[i]].member)
+								    : 9));
+	out[n] = 0;
+	return (int)n;
+}
+
+static int unhex(const char *s, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int hi = s[2 * i], lo = s[2 * i + 1];
+		if (!isxdigit(hi) || !isxdigit(lo))
+			return 0;
+		hi = hi <= '9' ? hi - '0' : (hi | 0x20) - 'a' + 10;
+		lo = lo <= '9' ? lo - '0' : (lo | 0x20) - 'a' + 10;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return 1;
+}
+
+/* The refs run() kept for f's content, back into the image's list; nothing when one is wrong. */
+static int restore(struct fv_actx *a, void *state, const struct fv_afile *f, const char *text)
+{
+	(void)a;
+	struct secrets *st = state;
+	json_t *k = json_loads(text, JSON_REJECT_DUPLICATES, NULL), *refs = NULL;
+	json_int_t until = 0;
+	int rc = FV_EFORMAT, bad = 0;
+	int shape = k && json_unpack(k, "{s?o, s:I}", "refs", &refs, "until", &until) == 0;
+	if (json_is_null(refs))
+		refs = NULL;
+	if (!shape || until < 0 ||
+	    (refs && !json_is_array(refs)) || (until && (int64_t)time(NULL) >= until)) {
+		json_decref(k);
+		return FV_EFORMAT; /* or a certificate expired since: analysed again */
+	}
+	size_t n = json_array_size(refs), done = 0;
+	struct pubref *v = n ? calloc(n, sizeof *v) : NULL;
+	if (n && !v) {
+		json_decref(k);
+		return FV_ENOMEM;
+	}
+	for (; done < n; done++) {
+		const char *fp;
+		int cert;
+		json_int_t off;
+		json_t *jd, *js;
+		struct pubref *r = &v[done];
+		if (json_unpack(json_array_get(refs, done), "[s i I o o]", &fp, &cert, &off, &jd, &js) ||
+		    (!json_is_null(jd) && !json_is_string(jd)) || (!json_is_null(js) && !json_is_string(js))) {
+			bad = 1;
+			break;
+		}
+		const char *desc = json_string_value(jd), *subj = json_string_value(js);
+		if (strlen(fp) != 64 || !unhex(fp, r->fp, 32) || (cert != 0 && cert != 1) || off < 0) {
+			bad = 1;
+			break;
+		}
+		size_t sl = subj ? strlen(subj) : 0;
+		if (sl % 2 || sl > 2 * 65536) {
+			bad = 1;
+			break;
+		}
+		r->cert = (uint8_t)cert;
+		r->content = f->file->content;
+		r->offset = (uint64_t)off;
+		r->desc = desc ? strdup(desc) : NULL;
+		r->subj = sl ? malloc(sl / 2) : NULL;
+		r->subjlen = sl / 2;
+		if ((desc && !r->desc) || (sl && !r->subj) || (sl && !unhex(subj, r->subj, sl / 2))) {
+			done++;
+			bad = 1;
+			break;
+		}
+	}
+	if (!bad && done == n) {
+		pthread_mutex_lock(&st->lock);
+		int room = st->nrefs + n <= MAX_REFS;
+		while (room && st->caprefs < st->nrefs + n)
+			room = fv_grow(&st->refs, &st->caprefs, st->caprefs, sizeof *st->refs) == 0;
+		if (room) {
+			if (n)
+				memcpy(st->refs + st->nrefs, v, n * sizeof *v);
+			st->nrefs += n;
+			done = 0;
+			rc = FV_OK;
+		}
+		pthread_mutex_unlock(&st->lock);
+	}
+	for (size_t i = 0; i < done; i++)
+		free(v[i].desc), free(v[i].subj);
+	free(v);
+	json_decref(k);
+	return rc;
 }
 
 /* ---- image-wide: certificates whose private key ships too ----------------------------------- */
@@ -2050,6 +2217,9 @@ static void finish(struct fv_actx *a, void *state)
 const struct fv_analyzer fv_analyzer_secrets = {
 	.name = "secrets",
 	.scope = FV_SCOPE_CONTENT,
+	.rules = "secrets",
+	.view = view,
+	.restore = restore,
 	.init = init,
 	.wants = wants,
 	.run = run,

@@ -2663,6 +2663,7 @@ static void svc_finish(struct fv_actx *a, void *state)
 const struct fv_analyzer fv_analyzer_services = {
 	.name = "services",
 	.scope = FV_SCOPE_IMAGE,
+	.rules = "services",
 	.init = svc_init,
 	.wants = NULL,
 	.run = NULL,

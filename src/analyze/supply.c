@@ -529,6 +529,7 @@ static void supply_finish(struct fv_actx *a, void *state)
 const struct fv_analyzer fv_analyzer_supply = {
 	.name = "supply",
 	.scope = FV_SCOPE_IMAGE,
+	.rules = "eol supply vulns",
 	.init = supply_init,
 	.finish = supply_finish,
 	.fini = supply_fini,

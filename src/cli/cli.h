@@ -33,7 +33,24 @@ struct fv_scan_cmd {
 int fv_scan_main(const struct fv_scan_cmd *cmd, int argc, char **argv);
 int fv_cmd_vulndb(int argc, char **argv);
 int fv_cmd_db(int argc, char **argv);
+int fv_cmd_submit(int argc, char **argv);
+int fv_cmd_worker(int argc, char **argv);
+int fv_cmd_db_status(int argc, char **argv); /* fwvet db status (cmd_queue.c), argv[0] "status" */
+int fv_cmd_monitor(int argc, char **argv);
+int fv_cmd_report(int argc, char **argv);
 
+/*
+ * Opens the store a command reads: spec, else the default (fv_store_default_path);
+ * a store file that does not exist is not made.  0, or FV_EXIT_USAGE after a
+ * message naming cmd.
+ */
+struct fv_store;
+int fv_cli_store_read(const char *cmd, const char *spec, struct fv_store **out);
+/* A scan id as db list shows it: 0, or FV_EXIT_USAGE after a message naming cmd. */
+int fv_cli_scan_id(const char *cmd, const char *arg, int64_t *id);
+
+/* --fail-on's SEV into *out: 0, or FV_EXIT_USAGE after a message naming cmd. */
+int fv_cli_fail_on(const char *cmd, const char *arg, int *out);
 /* Parses a size with an optional K/M/G suffix; 0 on success. */
 int fv_parse_size(const char *s, uint64_t *out);
 /* Writes the "image" object of the JSON outputs. */

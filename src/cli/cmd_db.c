@@ -19,7 +19,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: fwvet db list [--db SPEC] [--format text|json]\n"
-		"       fwvet db show ID [--db SPEC]\n\n"
+		"       fwvet db show ID [--db SPEC]\n"
+		"       fwvet db status [--db SPEC] [--format text|json]\n\n"
 		"  list  the stored scans, newest first: id, time, image, SHA-256, files, components,\n"
 		"        vulnerabilities and findings by severity\n"
 		"  show  stored scan ID as JSON, in the shape of the scan report\n\n"
@@ -115,25 +116,47 @@ static int list(const char *spec, int json)
 	return rc;
 }
 
-static int show(const char *spec, const char *arg)
+int fv_cli_store_read(const char *cmd, const char *spec, struct fv_store **out)
+{
+	*out = NULL;
+	char *def = spec ? NULL : fv_store_default_path();
+	if (!spec && !(spec = def)) {
+		fprintf(stderr, "fwvet: %s: no store path: set --db, $FWVET_DB or $HOME\n", cmd);
+		return FV_EXIT_USAGE;
+	}
+	char err[512];
+	int rc = FV_EXIT_OK;
+	if (store_missing(spec)) {
+		fprintf(stderr, "fwvet: %s: no store at %s (fwvet scan makes it)\n", cmd, spec);
+		rc = FV_EXIT_USAGE;
+	} else if (fv_store_open(spec, out, err, sizeof err)) {
+		fprintf(stderr, "fwvet: %s: %s\n", cmd, err);
+		rc = FV_EXIT_USAGE;
+	}
+	free(def);
+	return rc;
+}
+
+int fv_cli_scan_id(const char *cmd, const char *arg, int64_t *id)
 {
 	char *end;
 	errno = 0;
-	long long id = strtoll(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || *end || errno || id <= 0) {
-		fprintf(stderr, "fwvet: db show: expected a scan id (a number that db list shows), got '%s'\n", arg);
+	long long v = strtoll(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || errno || v <= 0) {
+		fprintf(stderr, "fwvet: %s: expected a scan id (a number that db list shows), got '%s'\n", cmd, arg);
 		return FV_EXIT_USAGE;
 	}
-	if (store_missing(spec)) {
-		fprintf(stderr, "fwvet: db show: no scan %lld: no store at %s\n", id, spec);
-		return FV_EXIT_USAGE;
-	}
+	*id = v;
+	return FV_EXIT_OK;
+}
+
+static int show(const char *spec, const char *arg)
+{
+	int64_t id;
 	struct fv_store *s;
-	char err[512];
-	if (fv_store_open(spec, &s, err, sizeof err)) {
-		fprintf(stderr, "fwvet: db show: %s\n", err);
+	if (fv_cli_scan_id("db show", arg, &id) || fv_cli_store_read("db show", spec, &s))
 		return FV_EXIT_USAGE;
-	}
+	char err[512];
 	/* Written to memory first: a scan that fails half-way must not leave half a document on stdout. */
 	char *doc = NULL;
 	size_t len = 0;
@@ -148,7 +171,7 @@ static int show(const char *spec, const char *arg)
 	int rc = fv_store_show_json(s, id, &j, err, sizeof err);
 	fv_store_close(s);
 	if (fclose(m) != 0 && !rc) {
-		snprintf(err, sizeof err, "out of memory writing scan %lld", id);
+		snprintf(err, sizeof err, "out of memory writing scan %lld", (long long)id);
 		rc = FV_ENOMEM;
 	}
 	if (rc) {
@@ -174,6 +197,8 @@ int fv_cmd_db(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? FV_EXIT_USAGE : FV_EXIT_OK;
 	}
+	if (!strcmp(argv[1], "status"))
+		return fv_cmd_db_status(argc - 1, argv + 1);
 	const char *sub = argv[1], *spec = NULL;
 	int is_list = !strcmp(sub, "list");
 	if (!is_list && strcmp(sub, "show")) {

@@ -1,7 +1,8 @@
 /*
  * fwvet diff OLD NEW: what an update changed.  Both images are unpacked,
  * inventoried and analysed the way scan does it (cli/input.c), then compared
- * by integrity/diff.c.
+ * by integrity/diff.c.  Either side may be a stored scan instead (an id of
+ * fwvet db list), read back from the store (store/load.c) with no unpacking.
  */
 #include "analyze/run.h"
 #include "cli/cli.h"
@@ -12,6 +13,7 @@
 #include "integrity/diff.h"
 #include "integrity/pair.h"
 #include "report/report.h"
+#include "store/store.h"
 #include "vuln/vulndb.h"
 
 #include <errno.h>
@@ -34,13 +36,130 @@ static void usage(FILE *f)
 		"  --depth N         levels of nesting to unpack (default 10)\n"
 		"  --threads N       analysis threads (default: one per core)\n"
 		"  -v                text: also list folders, info findings and every item of long lists\n"
-		"OLD and NEW are images, or both folders (unpacked root filesystems).  Files are paired by path\n"
-		"with chunk offsets replaced by format and rank, so a root filesystem that moved still pairs.\n");
+		"  --db SPEC         the store of stored scans (default $FWVET_DB, else\n"
+		"                    $XDG_DATA_HOME/fwvet/fwvet.db, else ~/.local/share/fwvet/fwvet.db)\n"
+		"OLD and NEW are images, or both folders (unpacked root filesystems), or stored scans: an\n"
+		"argument that is no file and is a number is a scan id of fwvet db list.  Files are paired by\n"
+		"path with chunk offsets replaced by format and rank, so a root filesystem that moved still\n"
+		"pairs.  A stored scan keeps no file bytes: its changed programs are compared by content only.\n");
+}
+
+/* An argument that names a stored scan: a positive decimal number, nothing else. */
+static int is_scan_id(const char *arg, int64_t *id)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(arg, &end, 10);
+	if (arg[0] < '0' || arg[0] > '9' || *end || errno || v <= 0)
+		return 0;
+	*id = v;
+	return 1;
+}
+
+/* Reads the stored sides (ids[i] != 0) from the store db.  0, or -1 after a message. */
+static int load_stored(const char *db, const char *const names[2], const int64_t ids[2], struct fv_stored st[2])
+{
+	static const char *const roles[2] = { "OLD", "NEW" };
+	struct fv_store *s;
+	if (fv_cli_store_read("diff", db, &s))
+		return -1;
+	char err[512];
+	int rc = 0;
+	for (int i = 0; i < 2 && !rc; i++)
+		if (ids[i] && fv_store_load(s, ids[i], &st[i], err, sizeof err)) {
+			fprintf(stderr, "fwvet: diff: %s %s: %s\n", roles[i], names[i], err);
+			rc = -1;
+		}
+	fv_store_close(s);
+	if (rc) {
+		fv_stored_free(&st[0]);
+		fv_stored_free(&st[1]);
+	}
+	return rc;
+}
+
+/*
+ * A stored scan keeps no file bytes, so the ELF delta of a changed program
+ * could not be made: each such file says only "content", and the output
+ * says why once, instead of an error per file.  Returns how many.
+ */
+static size_t no_elf_delta(struct fv_diff *d)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->nchanged; i++)
+		if (d->files_changed[i].elf_error) {
+			free(d->files_changed[i].elf_error);
+			d->files_changed[i].elf_error = NULL;
+			n++;
+		}
+	return n;
+}
+
+static void stored_note(FILE *f, const int64_t ids[2], size_t unread)
+{
+	if (ids[0] && ids[1])
+		fprintf(f, "OLD and NEW are stored scans %lld and %lld, which keep", (long long)ids[0],
+			(long long)ids[1]);
+	else
+		fprintf(f, "%s is stored scan %lld, which keeps", ids[0] ? "OLD" : "NEW",
+			(long long)(ids[0] ? ids[0] : ids[1]));
+	fprintf(f, " no file bytes: %zu changed ELF program%s compared by content only, with no ELF"
+		" delta (imports, strings, functions)%s.", unread, unread == 1 ? "" : "s",
+		ids[1] ? ", and added programs are not read for socket server imports" : "");
+}
+
+/*
+ * The diff report with one member more, "stored": which sides are stored
+ * scans and what that leaves out.  fv_diff_json closes its object, so it
+ * is written to memory and its closing brace taken off.  0 or FV_ENOMEM.
+ */
+static int json_with_stored(FILE *out, const struct fv_diff *d, const int64_t ids[2], size_t unread)
+{
+	char *buf = NULL, *note = NULL;
+	size_t len = 0, nlen = 0;
+	FILE *m = open_memstream(&buf, &len), *n = open_memstream(&note, &nlen);
+	if (m) {
+		struct fv_json j;
+		fv_json_init(&j, m, 1);
+		fv_diff_json(&j, d);
+	}
+	if (n)
+		stored_note(n, ids, unread);
+	int bad = !m || fclose(m) != 0;
+	bad |= !n || fclose(n) != 0;
+	/* A pretty object at depth 0 ends "\n}\n" (core/json.c). */
+	if (bad || len < 3 || memcmp(buf + len - 3, "\n}\n", 3)) {
+		free(buf);
+		free(note);
+		return FV_ENOMEM;
+	}
+	fwrite(buf, 1, len - 3, out);
+	/* Go on inside the object, as the writer would have: one member more, then its end. */
+	struct fv_json j;
+	fv_json_init(&j, out, 1);
+	j.depth = 1;
+	j.has_items[1] = 1;
+	fv_json_key(&j, "stored");
+	fv_json_obj_begin(&j);
+	for (int i = 0; i < 2; i++) {
+		fv_json_key(&j, i ? "new" : "old");
+		if (ids[i])
+			fv_json_int(&j, ids[i]);
+		else
+			fv_json_null(&j);
+	}
+	fv_json_kuint(&j, "changed_elf_without_delta", unread);
+	fv_json_kstr(&j, "note", note);
+	fv_json_obj_end(&j);
+	fv_json_obj_end(&j);
+	free(buf);
+	free(note);
+	return FV_OK;
 }
 
 int fv_cmd_diff(int argc, char **argv)
 {
-	enum { O_FORMAT = 256, O_RULES, O_FAIL, O_DEPTH, O_THREADS, O_VULNDB };
+	enum { O_FORMAT = 256, O_RULES, O_FAIL, O_DEPTH, O_THREADS, O_VULNDB, O_DB };
 	static const struct option opts[] = {
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "output", required_argument, NULL, 'o' },
@@ -49,13 +168,14 @@ int fv_cmd_diff(int argc, char **argv)
 		{ "depth", required_argument, NULL, O_DEPTH },
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "vulndb", required_argument, NULL, O_VULNDB },
+		{ "db", required_argument, NULL, O_DB },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fv_limits lim;
 	fv_limits_default(&lim);
 	struct fv_aopts ao = { 0 };
-	const char *output = NULL, *vulndb = NULL;
+	const char *output = NULL, *vulndb = NULL, *db = NULL;
 	int json = 0, verbose = 0, fail_on = -1, c;
 	uint64_t v;
 	optind = 1;
@@ -71,16 +191,11 @@ int fv_cmd_diff(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case O_RULES: ao.user_rules = optarg; break;
 		case O_VULNDB: vulndb = optarg; break;
-		case O_FAIL: {
-			enum fv_severity s;
-			if (fv_severity_parse(optarg, &s)) {
-				fprintf(stderr, "fwvet: diff: --fail-on expects critical, high, medium, low or info, "
-					"got '%s'\n", optarg);
+		case O_DB: db = optarg; break;
+		case O_FAIL:
+			if (fv_cli_fail_on("diff", optarg, &fail_on))
 				return FV_EXIT_USAGE;
-			}
-			fail_on = (int)s;
 			break;
-		}
 		case O_DEPTH:
 		case O_THREADS:
 			if (fv_parse_size(optarg, &v) || v > 64 || (c == O_THREADS && v == 0)) {
@@ -105,53 +220,81 @@ int fv_cmd_diff(int argc, char **argv)
 	}
 	verbose |= fv_log_verbosity >= FV_LOG_INFO;
 	const char *names[2] = { argv[optind], argv[optind + 1] };
-	for (int i = 0; i < 2; i++)
-		if (access(names[i], R_OK)) {
-			fprintf(stderr, "fwvet: diff: cannot read %s %s: %s\n", i ? "NEW" : "OLD", names[i],
-				strerror(errno));
-			return FV_EXIT_USAGE;
+	const char *roles[2] = { "OLD", "NEW" };
+	int64_t ids[2] = { 0, 0 };
+	int images = 0;
+	for (int i = 0; i < 2; i++) {
+		if (access(names[i], R_OK) == 0) {
+			images++;
+			continue;
 		}
+		/* No such file, and a number: a stored scan.  A file named "3" stays a file. */
+		int e = errno;
+		if (e == ENOENT && is_scan_id(names[i], &ids[i]))
+			continue;
+		fprintf(stderr, "fwvet: diff: cannot read %s %s: %s\n", roles[i], names[i], strerror(e));
+		return FV_EXIT_USAGE;
+	}
 
 	char err[512];
-	struct fv_actx *a;
-	char *default_db = vulndb ? NULL : fv_vulndb_default_path();
-	ao.vulndb = vulndb ? (strcmp(vulndb, "none") ? vulndb : NULL) : default_db;
-	int rc = fv_analysis_open(&ao, &a, err, sizeof err);
-	free(default_db);
-	if (rc) {
-		fprintf(stderr, "fwvet: diff: %s\n", err);
+	struct fv_stored st[2];
+	memset(st, 0, sizeof st);
+	if (images < 2 && load_stored(db, names, ids, st))
 		return FV_EXIT_USAGE;
+	/* Rules and vulnerability data serve the images only: two stored scans need neither. */
+	struct fv_actx *a = NULL;
+	if (images) {
+		if (fv_input_analysis("diff", &ao, vulndb, &a)) {
+			fv_stored_free(&st[0]);
+			fv_stored_free(&st[1]);
+			return FV_EXIT_USAGE;
+		}
 	}
 	FILE *out = stdout;
 	if (output && !(out = fopen(output, "w"))) {
 		fprintf(stderr, "fwvet: diff: cannot write %s: %s\n", output, strerror(errno));
 		fv_analysis_close(a);
+		fv_stored_free(&st[0]);
+		fv_stored_free(&st[1]);
 		return FV_EXIT_USAGE;
 	}
 	struct fv_input_opts io = { .lim = &lim, .analysis = a };
-	struct fv_input in[2];
-	int opened = 0, status = FV_EXIT_OK;
-	for (; opened < 2; opened++) {
-		if (fv_input_open(names[opened], &io, &in[opened], err, sizeof err)) {
-			fprintf(stderr, "fwvet: diff: %s %s: %s\n", opened ? "NEW" : "OLD", names[opened], err);
+	/* view[i]: what pairing and comparing read of side i, an image opened or a stored scan. */
+	struct fv_input in[2], *view[2];
+	int opened[2] = { 0, 0 }, ready = 1, status = FV_EXIT_OK;
+	for (int i = 0; i < 2; i++) {
+		view[i] = &in[i];
+		if (ids[i]) {
+			/* A shallow view of the stored scan: fv_stored_free frees it, not fv_input_close. */
+			memset(&in[i], 0, sizeof in[i]);
+			in[i].u = st[i].u;
+			in[i].inv = st[i].inv;
+			in[i].res = st[i].res;
+			in[i].is_dir = !st[i].u.image_sha256[0];
+			continue;
+		}
+		if (fv_input_open(names[i], &io, &in[i], err, sizeof err)) {
+			fprintf(stderr, "fwvet: diff: %s %s: %s\n", roles[i], names[i], err);
 			status = FV_EXIT_USAGE;
+			ready = 0;
 			break;
 		}
-		if (in[opened].status != FV_OK)
+		opened[i] = 1;
+		if (in[i].status != FV_OK)
 			status = FV_EXIT_USAGE;
 	}
 	struct fv_side s[2];
 	int sides = 0;
 	struct fv_diff d;
 	memset(&d, 0, sizeof d);
-	if (opened < 2)
+	if (!ready)
 		goto done;
-	if (fv_input_pairable("diff", "OLD", names[0], &in[0], "NEW", names[1], &in[1])) {
+	if (fv_input_pairable("diff", "OLD", names[0], view[0], "NEW", names[1], view[1])) {
 		status = FV_EXIT_USAGE;
 		goto done;
 	}
 	for (; sides < 2; sides++)
-		if (fv_side_init(&s[sides], &in[sides].u, &in[sides].inv, &in[sides].res) != FV_OK) {
+		if (fv_side_init(&s[sides], &view[sides]->u, &view[sides]->inv, &view[sides]->res) != FV_OK) {
 			sides++;
 			fprintf(stderr, "fwvet: diff: out of memory\n");
 			status = FV_EXIT_USAGE;
@@ -162,13 +305,26 @@ int fv_cmd_diff(int argc, char **argv)
 		status = FV_EXIT_USAGE;
 		goto done;
 	}
+	size_t unread = ids[0] || ids[1] ? no_elf_delta(&d) : 0;
 	if (json) {
-		struct fv_json j;
-		fv_json_init(&j, out, 1);
-		fv_diff_json(&j, &d);
+		if (ids[0] || ids[1]) {
+			if (json_with_stored(out, &d, ids, unread)) {
+				fprintf(stderr, "fwvet: diff: out of memory\n");
+				status = FV_EXIT_USAGE;
+			}
+		} else {
+			struct fv_json j;
+			fv_json_init(&j, out, 1);
+			fv_diff_json(&j, &d);
+		}
 		fputc('\n', out);
 	} else {
 		fv_diff_text(out, &d, out == stdout && isatty(STDOUT_FILENO), verbose);
+		if (ids[0] || ids[1]) {
+			fputs("\nNote: ", out);
+			stored_note(out, ids, unread);
+			fputc('\n', out);
+		}
 	}
 	if (status == FV_EXIT_OK && fail_on >= 0 && fv_diff_worst_new(&d) >= fail_on)
 		status = FV_EXIT_FINDINGS;
@@ -180,8 +336,11 @@ done:
 	fv_diff_free(&d);
 	for (int i = 0; i < sides; i++)
 		fv_side_free(&s[i]);
-	for (int i = 0; i < opened; i++)
-		fv_input_close(&in[i]);
+	for (int i = 0; i < 2; i++)
+		if (opened[i])
+			fv_input_close(&in[i]);
+	fv_stored_free(&st[0]);
+	fv_stored_free(&st[1]);
 	fv_analysis_close(a);
 	return status;
 }

@@ -2,6 +2,7 @@
  * fwvet scan: unpack, inventory, analyze and report, one image after another.
  * fwvet sbom runs the same pipeline with fewer analyzers (fv_scan_main).
  */
+#include "analyze/cache.h"
 #include "analyze/run.h"
 #include "cli/cli.h"
 #include "cli/input.h"
@@ -12,7 +13,6 @@
 #include "report/report.h"
 #include "report/sbom.h"
 #include "store/store.h"
-#include "vuln/vulndb.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -57,7 +57,6 @@ struct scan_opts {
 	const char *keep;
 	struct fv_limits lim;
 	struct fv_store *store;    /* record each scan here, or NULL */
-	const char *store_spec;    /* its name, for messages; NULL for a URI, which may carry a password */
 };
 
 /*
@@ -71,9 +70,16 @@ static int scan_one(struct fv_actx *a, const char *image, const struct scan_opts
 	int64_t started = (int64_t)fv_run_time();
 	char err[512];
 	struct fv_input in;
-	struct fv_input_opts io = { .keep = o->keep, .lim = &o->lim, .analysis = a };
+	struct fv_acache *cache = NULL;
+	if (o->store && fv_acache_new(&cache)) {
+		fprintf(stderr, "fwvet: %s: out of memory\n", image);
+		return FV_EXIT_USAGE;
+	}
+	struct fv_input_opts io = { .keep = o->keep, .lim = &o->lim, .analysis = a, .cache = cache,
+				    .store = o->store };
 	if (fv_input_open(image, &io, &in, err, sizeof err)) {
 		fprintf(stderr, "fwvet: %s\n", err);
+		fv_acache_free(cache);
 		return FV_EXIT_USAGE;
 	}
 	struct fv_report r = { &in.u, &in.inv, &in.res, fv_analysis_rules_sha256(a), now_ms() - t0,
@@ -91,17 +97,19 @@ static int scan_one(struct fv_actx *a, const char *image, const struct scan_opts
 	}
 	int rc = in.status == FV_OK ? 0 : FV_EXIT_USAGE;
 	if (o->store) {
-		struct fv_store_meta m = { image, FV_VERSION, r.rules_sha256, r.vulndb_date, started, r.elapsed_ms };
+		struct fv_store_meta m = { image, FV_VERSION, r.rules_sha256, r.vulndb_date, started, r.elapsed_ms,
+					   a, NULL, 0, NULL, cache };
 		int64_t id;
 		if (fv_store_record(o->store, &in.u, &in.inv, &in.res, &m, &id, err, sizeof err)) {
 			fprintf(stderr, "fwvet: scan: %s: not stored: %s\n", image, err);
 			rc = FV_EXIT_USAGE;
 		} else {
-			fv_log(FV_LOG_INFO, "%s: stored as scan %lld in %s", image, (long long)id,
-			       o->store_spec ? o->store_spec : "the store");
+			fv_log(FV_LOG_INFO, "%s: stored as scan %lld in %s (%zu analyses reused, %zu made)", image,
+			       (long long)id, fv_store_name(o->store), fv_acache_hits(cache), fv_acache_misses(cache));
 		}
 	}
 	fv_input_close(&in);
+	fv_acache_free(cache);
 	return rc;
 }
 
@@ -207,20 +215,14 @@ int fv_scan_main(const struct fv_scan_cmd *cmd, int argc, char **argv)
 		case 'o': output = optarg; break;
 		case O_RULES: ao.user_rules = optarg; break;
 		case O_VULNDB: vulndb = optarg; break;
-		case O_FAIL: {
-			enum fv_severity s;
+		case O_FAIL:
 			if (!cmd->findings) {
 				fprintf(stderr, "fwvet: %s: --fail-on is an option of fwvet scan\n", cmd->name);
 				return FV_EXIT_USAGE;
 			}
-			if (fv_severity_parse(optarg, &s)) {
-				fprintf(stderr, "fwvet: scan: --fail-on expects critical, high, medium, low or info, got '%s'\n",
-					optarg);
+			if (fv_cli_fail_on("scan", optarg, &fail_on))
 				return FV_EXIT_USAGE;
-			}
-			fail_on = (int)s;
 			break;
-		}
 		case O_DB:
 		case O_NO_STORE:
 			/* sbom describes an image and keeps nothing: a --db there would be silently ignored. */
@@ -299,15 +301,9 @@ int fv_scan_main(const struct fv_scan_cmd *cmd, int argc, char **argv)
 			free(default_store);
 			return FV_EXIT_USAGE;
 		}
-		o.store_spec = strstr(db, "://") ? NULL : db;
 	}
 	struct fv_actx *a;
-	char *default_db = vulndb ? NULL : fv_vulndb_default_path();
-	ao.vulndb = vulndb ? (strcmp(vulndb, "none") ? vulndb : NULL) : default_db;
-	int rc = fv_analysis_open(&ao, &a, err, sizeof err);
-	free(default_db);
-	if (rc) {
-		fprintf(stderr, "fwvet: %s: %s\n", cmd->name, err);
+	if (fv_input_analysis(cmd->name, &ao, vulndb, &a)) {
 		if (o.store)
 			fv_store_close(o.store);
 		free(default_store);

@@ -2,12 +2,15 @@
  * Opening an input of scan, diff and equiv: unpack or walk, inventory,
  * analyse; and removing the temporary folder afterwards.
  */
+#include "cli/cli.h"
 #include "cli/input.h"
 
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "integrity/pair.h"
+#include "store/store.h"
+#include "vuln/vulndb.h"
 
 #include <errno.h>
 #include <ftw.h>
@@ -121,12 +124,33 @@ int fv_input_open(const char *path, const struct fv_input_opts *o, struct fv_inp
 	if (rc != FV_OK) {
 		fprintf(stderr, "fwvet: %s: %s\n", path, msg);
 	} else if (o->analysis) {
+		/* Without the stored results the analysis is slower, not wrong: go on. */
+		if (fv_analysis_set_cache(o->analysis, o->cache))
+			fprintf(stderr, "fwvet: %s: out of memory: analysing every file again\n", path);
+		else if (o->cache && o->store && fv_store_cache_load(o->store, &in->inv, o->cache, msg, sizeof msg))
+			fprintf(stderr, "fwvet: %s: analysing every file again: %s\n", path, msg);
 		rc = fv_analysis_run(o->analysis, &in->inv, &in->res);
+		fv_analysis_set_cache(o->analysis, NULL);
 		if (rc != FV_OK)
 			fprintf(stderr, "fwvet: %s: analysis incomplete: %s\n", path, fv_strerror(rc));
 	}
 	in->status = rc;
 	return FV_OK;
+}
+
+int fv_input_analysis(const char *cmd, struct fv_aopts *ao, const char *vulndb, struct fv_actx **out)
+{
+	char err[512];
+	char *default_db = vulndb ? NULL : fv_vulndb_default_path();
+	ao->vulndb = vulndb ? (strcmp(vulndb, "none") ? vulndb : NULL) : default_db;
+	int rc = fv_analysis_open(ao, out, err, sizeof err);
+	free(default_db);
+	ao->vulndb = NULL;
+	if (rc) {
+		fprintf(stderr, "fwvet: %s: %s\n", cmd, err);
+		return FV_EXIT_USAGE;
+	}
+	return FV_EXIT_OK;
 }
 
 void fv_input_close(struct fv_input *in)

@@ -11,6 +11,9 @@
 #include "inventory/inventory.h"
 #include "unpack/engine.h"
 
+struct fv_acache;
+struct fv_store;
+
 struct fv_input {
 	struct fv_unpack u;
 	struct fv_inventory inv;
@@ -25,7 +28,21 @@ struct fv_input_opts {
 	const char *keep;            /* extract here instead of a temporary folder, or NULL */
 	const struct fv_limits *lim; /* NULL: defaults */
 	struct fv_actx *analysis;    /* run the analyzers with it, or NULL for unpack + inventory only */
+	/*
+	 * With analysis: results by content, reused instead of analysing again
+	 * (filled from store when it is set) and holding what the run computed
+	 * afterwards, for fv_store_record.  NULL: no reuse.
+	 */
+	struct fv_acache *cache;
+	struct fv_store *store;
 };
+
+/*
+ * Opens the analysis for cmd: vulndb is --vulndb as given (NULL: the default
+ * database, "none": the curated rules only).  0, or FV_EXIT_USAGE after a
+ * message naming cmd.
+ */
+int fv_input_analysis(const char *cmd, struct fv_aopts *ao, const char *vulndb, struct fv_actx **out);
 
 /*
  * Opens path.  0 when something was read (in->status then says whether every

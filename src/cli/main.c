@@ -3,6 +3,7 @@
  * returns the exit status of the design guide.
  */
 #include "cli/cli.h"
+#include "report/report.h"
 #include "core/json.h"
 #include "core/log.h"
 
@@ -24,6 +25,10 @@ static const struct {
 	{ "formats", fv_cmd_formats, "list the formats fwvet recognises" },
 	{ "vulndb", fv_cmd_vulndb, "import NVD, OSV and CISA KEV data for offline vulnerability matching" },
 	{ "db", fv_cmd_db, "the store of scanned images: list and show stored scans" },
+	{ "submit", fv_cmd_submit, "queue images for fwvet worker (a store shared by workers on many machines)" },
+	{ "worker", fv_cmd_worker, "scan queued images and record them, holding each job by a renewed lease" },
+	{ "report", fv_cmd_report, "render a stored scan again in any report format (text, json, cyclonedx, spdx)" },
+	{ "monitor", fv_cmd_monitor, "evaluate stored images again against today's rules and data: what is new" },
 };
 
 static void usage(FILE *f)
@@ -32,6 +37,18 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\n'fwvet <command> --help' describes a command's options.\n");
+}
+
+int fv_cli_fail_on(const char *cmd, const char *arg, int *out)
+{
+	enum fv_severity s;
+	if (fv_severity_parse(arg, &s)) {
+		fprintf(stderr, "fwvet: %s: --fail-on expects critical, high, medium, low or info, got '%s'\n", cmd,
+			arg);
+		return FV_EXIT_USAGE;
+	}
+	*out = (int)s;
+	return FV_EXIT_OK;
 }
 
 int fv_parse_size(const char *s, uint64_t *out)

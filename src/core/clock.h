@@ -11,4 +11,11 @@
  */
 time_t fv_run_time(void);
 
+/*
+ * From now on fv_run_time() answers t instead of the current time (unless
+ * SOURCE_DATE_EPOCH is set): a stored scan rendered again names the time it
+ * was made.
+ */
+void fv_run_time_pin(time_t t);
+
 #endif

@@ -13,6 +13,7 @@ const char *fv_strerror(int err)
 	case FV_ELIMIT: return "extraction limit reached";
 	case FV_EUSAGE: return "invalid usage";
 	case FV_EEXIST: return "path already exists";
+	case FV_ELOST: return "the job's lease was lost";
 	}
 	return "unknown error";
 }

@@ -17,6 +17,7 @@ enum fv_err {
 	FV_ELIMIT = -7,   /* an extraction limit was reached */
 	FV_EUSAGE = -8,   /* bad arguments */
 	FV_EEXIST = -9,   /* the sink refused a path that is already taken */
+	FV_ELOST = -10,   /* a queued job's lease ran out and another worker holds it */
 };
 
 const char *fv_strerror(int err);

@@ -137,8 +137,7 @@ static int cmp_by_path(const void *a, const void *b, void *arg)
 	return strcmp(fs[i].x->path, fs[j].x->path);
 }
 
-int fv_inventory_build(const struct fv_unpack *u, const char *outdir, unsigned threads,
-		       struct fv_inventory *inv, char *err, size_t errlen)
+int fv_inventory_index(const struct fv_unpack *u, const char *outdir, struct fv_inventory *inv)
 {
 	memset(inv, 0, sizeof *inv);
 	inv->outdir = outdir;
@@ -147,11 +146,8 @@ int fv_inventory_build(const struct fv_unpack *u, const char *outdir, unsigned t
 	inv->files = calloc(u->nfiles, sizeof *inv->files);
 	size_t *order = malloc(u->nfiles * sizeof *order);
 	inv->by_path = malloc(u->nfiles * sizeof *inv->by_path);
-	if (!inv->files || !order || !inv->by_path) {
-		free(order);
-		snprintf(err, errlen, "out of memory for an inventory of %zu files", u->nfiles);
-		return FV_ENOMEM;
-	}
+	if (!inv->files || !order || !inv->by_path)
+		goto oom;
 	inv->nfiles = u->nfiles;
 	size_t nreg = 0;
 	for (size_t i = 0; i < u->nfiles; i++) {
@@ -164,7 +160,7 @@ int fv_inventory_build(const struct fv_unpack *u, const char *outdir, unsigned t
 		inv->by_path[i] = i;
 		switch (f->x->type) {
 		case FV_FT_FILE:
-			if (f->x->disk)
+			if (outdir ? f->x->disk != NULL : f->x->sha256[0] != 0)
 				order[nreg++] = i;
 			else
 				snprintf(f->type, sizeof f->type, "not extracted");
@@ -195,7 +191,6 @@ int fv_inventory_build(const struct fv_unpack *u, const char *outdir, unsigned t
 		f->content = (size_t)(c - inv->contents);
 	}
 	free(order);
-	order = NULL;
 	/* Roots: distinct prefixes before the last '!'. */
 	for (size_t i = 0; i < inv->nfiles; i++) {
 		const struct fv_file *a = &inv->files[inv->by_path[i]];
@@ -203,7 +198,20 @@ int fv_inventory_build(const struct fv_unpack *u, const char *outdir, unsigned t
 		if (!b || a->root_len != b->root_len || memcmp(a->x->path, b->x->path, a->root_len))
 			inv->nroots++;
 	}
+	return FV_OK;
+oom:
+	free(order);
+	fv_inventory_free(inv);
+	return FV_ENOMEM;
+}
 
+int fv_inventory_build(const struct fv_unpack *u, const char *outdir, unsigned threads,
+		       struct fv_inventory *inv, char *err, size_t errlen)
+{
+	if (fv_inventory_index(u, outdir, inv)) {
+		snprintf(err, errlen, "out of memory for an inventory of %zu files", u->nfiles);
+		return FV_ENOMEM;
+	}
 	struct typer t = { inv, 0, 0 };
 	if (threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -220,10 +228,6 @@ int fv_inventory_build(const struct fv_unpack *u, const char *outdir, unsigned t
 	for (unsigned k = 0; k < started; k++)
 		pthread_join(tid[k], NULL);
 	return FV_OK;
-oom:
-	free(order);
-	snprintf(err, errlen, "out of memory for an inventory of %zu files", u->nfiles);
-	return FV_ENOMEM;
 }
 
 void fv_inventory_free(struct fv_inventory *inv)

@@ -64,6 +64,14 @@ struct fv_inventory {
 };
 
 /*
+ * The inventory's indexes alone, reading no file: files by path, contents
+ * (the regular files grouped by SHA-256: those extracted into outdir, or,
+ * with outdir NULL, those that have a hash) and roots.  Contents are left
+ * untyped: fv_inventory_build types them, the store sets what it stored.
+ * 0 or FV_ENOMEM (inv then freed).
+ */
+int fv_inventory_index(const struct fv_unpack *u, const char *outdir, struct fv_inventory *inv);
+/*
  * Builds the inventory of u, extracted into outdir, typing files on
  * `threads` threads.  0 or a negative fv_err with a message in err.
  */

@@ -412,6 +412,8 @@ static const char *sev_color(enum fv_severity s)
 /* Prints s with control bytes escaped, so a hostile name cannot drive the terminal. */
 void fv_report_put_safe(FILE *f, const char *s, size_t max)
 {
+	if (!s)
+		s = "-";
 	size_t n = 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p && n < max; p++, n++) {
 		if (*p < 0x20 || *p == 0x7f)

@@ -1,13 +1,15 @@
 /*
- * The store's front: where the default store lives, and which backend a
- * spec names.  Everything else is the backend's (sqlite.c).
+ * The store's front: where the default store lives, which database a spec
+ * names, migrating it to the current schema, and the small helpers the
+ * other files of src/store/ share.
  */
-#include "store/backend.h"
+#include "store/handle.h"
 
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -38,6 +40,100 @@ char *fv_store_default_path(void)
 	return join(e, ".local/share/fwvet/fwvet.db");
 }
 
+int fv_store_fail(struct fv_store *s, const char *what, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s: %s", s->db->name, what, fv_db_errmsg(s->db));
+	return FV_EIO;
+}
+
+int fv_store_run(struct fv_store *s, struct fv_dbst *st, const char *what, char *err, size_t errlen)
+{
+	int rc = fv_db_step(st);
+	if (rc < 0)
+		fv_store_fail(s, what, err, errlen);
+	fv_db_reset(st);
+	return rc < 0 ? rc : FV_OK;
+}
+
+int fv_store_count(struct fv_store *s, const char *sql, int64_t id, const char *text, int64_t *out)
+{
+	struct fv_dbst *st = NULL;
+	int rc = fv_db_prepare(s->db, sql, &st);
+	if (rc)
+		return rc;
+	fv_db_int_bind(st, 1, id);
+	if (text)
+		fv_db_text_bind(st, 2, text);
+	rc = fv_db_step(st);
+	if (rc == FV_DB_ROW) {
+		*out = fv_db_int(st, 0);
+		rc = FV_OK;
+	} else if (rc == FV_DB_DONE) {
+		rc = FV_EIO;
+	}
+	fv_db_finalize(st);
+	return rc;
+}
+
+void fv_store_iso_time(int64_t t, char out[32])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	if (!gmtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "1970-01-01T00:00:00Z");
+}
+
+static int too_new(struct fv_store *s, int ver, char *err, size_t errlen)
+{
+	snprintf(err, errlen,
+		 "%s: expected a fwvet store of schema version %d or older, found version %d"
+		 " (written by a newer fwvet)",
+		 s->db->name, FV_STORE_SCHEMA, ver);
+	return FV_EUNSUP;
+}
+
+/*
+ * Each migration in a transaction of its own, taken with the driver's lock
+ * and the version read again inside it: of two processes opening a fresh
+ * store, the second waits for the first and then finds nothing to do.
+ */
+static int migrate(struct fv_store *s, char *err, size_t errlen)
+{
+	const struct fv_db_ops *ops = s->db->ops;
+	for (;;) {
+		int ver = 0;
+		if (ops->lock(s->db))
+			return fv_store_fail(s, "cannot lock the store to migrate it", err, errlen);
+		if (ops->get_version(s->db, &ver)) {
+			fv_store_fail(s, "cannot read the schema version", err, errlen);
+			break;
+		}
+		if (ver > FV_STORE_SCHEMA) {
+			fv_db_exec(s->db, "ROLLBACK");
+			return too_new(s, ver, err, errlen);
+		}
+		if (ver < 0 || ver > ops->nmigrations) {
+			snprintf(err, errlen, "%s: expected a fwvet store, found schema version %d", s->db->name, ver);
+			break;
+		}
+		if (ver == FV_STORE_SCHEMA) {
+			s->schema = ver;
+			if (fv_db_exec(s->db, "COMMIT"))
+				return fv_store_fail(s, "cannot end the migration", err, errlen);
+			return FV_OK;
+		}
+		char what[64];
+		snprintf(what, sizeof what, "migrating the schema from version %d to %d", ver, ver + 1);
+		if (fv_db_exec(s->db, ops->migrations[ver]) || ops->set_version(s->db, ver + 1) ||
+		    fv_db_exec(s->db, "COMMIT")) {
+			fv_store_fail(s, what, err, errlen);
+			break;
+		}
+	}
+	fv_db_exec(s->db, "ROLLBACK");
+	return FV_EFORMAT;
+}
+
 static int has_prefix(const char *s, const char *p)
 {
 	return strncmp(s, p, strlen(p)) == 0;
@@ -50,19 +146,32 @@ int fv_store_open(const char *spec, struct fv_store **out, char *err, size_t err
 		snprintf(err, errlen, "expected a store (a file path or a postgresql:// URI), found an empty name");
 		return FV_EUSAGE;
 	}
-	if (has_prefix(spec, "postgresql://") || has_prefix(spec, "postgres://")) {
-		/* The URI may carry a password: name the scheme only. */
-		snprintf(err, errlen, "%.*s: the PostgreSQL backend is not built yet; use a SQLite file path",
-			 (int)(strchr(spec, ':') - spec + 3), spec);
-		return FV_EUNSUP;
+	struct fv_store *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errlen, "%s: out of memory", spec);
+		return FV_ENOMEM;
 	}
-	return fv_store_sqlite_open(spec, out, err, errlen);
+	int rc = has_prefix(spec, "postgresql://") || has_prefix(spec, "postgres://")
+			 ? fv_db_pg_open(spec, &s->db, err, errlen)
+			 : fv_db_sqlite_open(spec, &s->db, err, errlen);
+	if (!rc)
+		rc = migrate(s, err, errlen);
+	if (rc) {
+		fv_store_close(s);
+		return rc;
+	}
+	*out = s;
+	return FV_OK;
 }
 
 void fv_store_close(struct fv_store *s)
 {
-	if (s)
-		s->ops->close(s);
+	if (!s)
+		return;
+	for (int i = 0; i < FV_ST_N; i++)
+		fv_db_finalize(s->st[i]);
+	fv_db_close(s->db);
+	free(s);
 }
 
 int fv_store_schema(const struct fv_store *s)
@@ -70,20 +179,7 @@ int fv_store_schema(const struct fv_store *s)
 	return s->schema;
 }
 
-int fv_store_record(struct fv_store *s, const struct fv_unpack *u, const struct fv_inventory *inv,
-		    const struct fv_results *res, const struct fv_store_meta *m, int64_t *id, char *err,
-		    size_t errlen)
+const char *fv_store_name(const struct fv_store *s)
 {
-	return s->ops->record(s, u, inv, res, m, id, err, errlen);
-}
-
-int fv_store_list(struct fv_store *s, int (*fn)(void *ctx, const struct fv_store_row *r), void *ctx,
-		  char *err, size_t errlen)
-{
-	return s->ops->list(s, fn, ctx, err, errlen);
-}
-
-int fv_store_show_json(struct fv_store *s, int64_t id, struct fv_json *j, char *err, size_t errlen)
-{
-	return s->ops->show_json(s, id, j, err, errlen);
+	return s->db->name;
 }

@@ -159,6 +159,24 @@ assert_eq 1 "$(stored "$F")" "a scan whose recording fails: no scan stored"
 assert_eq "$files_before" "$(sqlite3 "$F" 'SELECT count(*) FROM files')" "a scan whose recording fails: no file of it stored"
 assert_eq 1 "$(sqlite3 "$F" 'SELECT count(*) FROM images')" "a scan whose recording fails: no image of it stored"
 
+# A store written by an older fwvet (schema version 1, tests/data/store/v1.sql) is
+# migrated when opened: its scan reads back whole, and new scans go in beside it.
+O=$FV_WORK/old.db
+sqlite3 "$O" < "$FV_SRCDIR/tests/data/store/v1.sql"
+assert_eq 1 "$(sqlite3 "$O" 'PRAGMA user_version')" "the old store is at schema version 1"
+expect_rc 0 "db list of the old store" "$FWVET" db list --db "$O" --format json
+R=out.txt
+check "old store: its scan, whole" 'length == 1 and .[0].id == 1 and .[0].files == 20
+	and .[0].vulnerabilities == 18 and (.[0].findings | add) == 22 and .[0].started == "2023-11-14T22:13:20Z"'
+assert_eq 2 "$(sqlite3 "$O" 'PRAGMA user_version')" "old store: migrated to schema version 2"
+expect_rc 0 "db show of the old scan" "$FWVET" db show 1 --db "$O"
+R=out.txt
+check "old store: db show reads the old scan" '(.files | length) == 20 and (.findings | length) == 22
+	and ([.vulnerabilities[] | select(.id == "CVE-2014-0160")] | length) == 1'
+expect_rc 0 "scan into the migrated store" "$FWVET" scan --db "$O" A.sqfs
+assert_eq 2 "$(stored "$O")" "migrated store: the old scan and the new one"
+assert_eq ok "$(sqlite3 "$O" 'PRAGMA integrity_check')" "migrated store: integrity_check ok"
+
 # Usage errors of db.
 expect_rc 2 "db show of a missing id" "$FWVET" db show 999999 --db "$DB"
 [ -s err.txt ] && [ ! -s out.txt ] && ok "db show of a missing id: a message, no output" \

@@ -121,8 +121,8 @@ static void magic_run(struct fv_actx *a, void *state, const struct fv_afile *f)
 
 static int magic_wants(const struct fv_file *f) { return f->kind != FV_KIND_ELF; }
 
-static const struct fv_analyzer magic = { "magic", FV_SCOPE_CONTENT, NULL, magic_wants, magic_run,
-					  NULL, NULL };
+static const struct fv_analyzer magic = { .name = "magic", .scope = FV_SCOPE_CONTENT, .wants = magic_wants,
+					  .run = magic_run };
 
 static void test_driver_fans_out(void **state)
 {
