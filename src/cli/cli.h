@@ -51,6 +51,8 @@ int fv_cli_scan_id(const char *cmd, const char *arg, int64_t *id);
 
 /* --fail-on's SEV into *out: 0, or FV_EXIT_USAGE after a message naming cmd. */
 int fv_cli_fail_on(const char *cmd, const char *arg, int *out);
+/* A scan id as db list shows it (a positive decimal number): 0, or -1 when s is none. */
+int fv_parse_scan_id(const char *s, int64_t *out);
 /* Parses a size with an optional K/M/G suffix; 0 on success. */
 int fv_parse_size(const char *s, uint64_t *out);
 /* Writes the "image" object of the JSON outputs. */

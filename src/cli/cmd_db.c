@@ -139,14 +139,10 @@ int fv_cli_store_read(const char *cmd, const char *spec, struct fv_store **out)
 
 int fv_cli_scan_id(const char *cmd, const char *arg, int64_t *id)
 {
-	char *end;
-	errno = 0;
-	long long v = strtoll(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || *end || errno || v <= 0) {
+	if (fv_parse_scan_id(arg, id)) {
 		fprintf(stderr, "fwvet: %s: expected a scan id (a number that db list shows), got '%s'\n", cmd, arg);
 		return FV_EXIT_USAGE;
 	}
-	*id = v;
 	return FV_EXIT_OK;
 }
 

@@ -44,18 +44,6 @@ static void usage(FILE *f)
 		"pairs.  A stored scan keeps no file bytes: its changed programs are compared by content only.\n");
 }
 
-/* An argument that names a stored scan: a positive decimal number, nothing else. */
-static int is_scan_id(const char *arg, int64_t *id)
-{
-	char *end;
-	errno = 0;
-	long long v = strtoll(arg, &end, 10);
-	if (arg[0] < '0' || arg[0] > '9' || *end || errno || v <= 0)
-		return 0;
-	*id = v;
-	return 1;
-}
-
 /* Reads the stored sides (ids[i] != 0) from the store db.  0, or -1 after a message. */
 static int load_stored(const char *db, const char *const names[2], const int64_t ids[2], struct fv_stored st[2])
 {
@@ -95,66 +83,21 @@ static size_t no_elf_delta(struct fv_diff *d)
 	return n;
 }
 
-static void stored_note(FILE *f, const int64_t ids[2], size_t unread)
+/* What a stored side leaves out, said once (struct fv_diff.note); NULL when memory is short. */
+static char *stored_note(const int64_t ids[2], size_t unread)
 {
+	char who[96], *note = NULL;
 	if (ids[0] && ids[1])
-		fprintf(f, "OLD and NEW are stored scans %lld and %lld, which keep", (long long)ids[0],
-			(long long)ids[1]);
+		snprintf(who, sizeof who, "OLD and NEW are stored scans %lld and %lld, which keep", (long long)ids[0],
+			 (long long)ids[1]);
 	else
-		fprintf(f, "%s is stored scan %lld, which keeps", ids[0] ? "OLD" : "NEW",
-			(long long)(ids[0] ? ids[0] : ids[1]));
-	fprintf(f, " no file bytes: %zu changed ELF program%s compared by content only, with no ELF"
-		" delta (imports, strings, functions)%s.", unread, unread == 1 ? "" : "s",
-		ids[1] ? ", and added programs are not read for socket server imports" : "");
-}
-
-/*
- * The diff report with one member more, "stored": which sides are stored
- * scans and what that leaves out.  fv_diff_json closes its object, so it
- * is written to memory and its closing brace taken off.  0 or FV_ENOMEM.
- */
-static int json_with_stored(FILE *out, const struct fv_diff *d, const int64_t ids[2], size_t unread)
-{
-	char *buf = NULL, *note = NULL;
-	size_t len = 0, nlen = 0;
-	FILE *m = open_memstream(&buf, &len), *n = open_memstream(&note, &nlen);
-	if (m) {
-		struct fv_json j;
-		fv_json_init(&j, m, 1);
-		fv_diff_json(&j, d);
-	}
-	if (n)
-		stored_note(n, ids, unread);
-	int bad = !m || fclose(m) != 0;
-	bad |= !n || fclose(n) != 0;
-	/* A pretty object at depth 0 ends "\n}\n" (core/json.c). */
-	if (bad || len < 3 || memcmp(buf + len - 3, "\n}\n", 3)) {
-		free(buf);
-		free(note);
-		return FV_ENOMEM;
-	}
-	fwrite(buf, 1, len - 3, out);
-	/* Go on inside the object, as the writer would have: one member more, then its end. */
-	struct fv_json j;
-	fv_json_init(&j, out, 1);
-	j.depth = 1;
-	j.has_items[1] = 1;
-	fv_json_key(&j, "stored");
-	fv_json_obj_begin(&j);
-	for (int i = 0; i < 2; i++) {
-		fv_json_key(&j, i ? "new" : "old");
-		if (ids[i])
-			fv_json_int(&j, ids[i]);
-		else
-			fv_json_null(&j);
-	}
-	fv_json_kuint(&j, "changed_elf_without_delta", unread);
-	fv_json_kstr(&j, "note", note);
-	fv_json_obj_end(&j);
-	fv_json_obj_end(&j);
-	free(buf);
-	free(note);
-	return FV_OK;
+		snprintf(who, sizeof who, "%s is stored scan %lld, which keeps", ids[0] ? "OLD" : "NEW",
+			 (long long)(ids[0] ? ids[0] : ids[1]));
+	if (asprintf(&note, "%s no file bytes: %zu changed ELF program%s compared by content only, with no ELF"
+		     " delta (imports, strings, functions)%s.", who, unread, unread == 1 ? "" : "s",
+		     ids[1] ? ", and added programs are not read for socket server imports" : "") < 0)
+		return NULL;
+	return note;
 }
 
 int fv_cmd_diff(int argc, char **argv)
@@ -230,7 +173,7 @@ int fv_cmd_diff(int argc, char **argv)
 		}
 		/* No such file, and a number: a stored scan.  A file named "3" stays a file. */
 		int e = errno;
-		if (e == ENOENT && is_scan_id(names[i], &ids[i]))
+		if (e == ENOENT && fv_parse_scan_id(names[i], &ids[i]) == 0)
 			continue;
 		fprintf(stderr, "fwvet: diff: cannot read %s %s: %s\n", roles[i], names[i], strerror(e));
 		return FV_EXIT_USAGE;
@@ -305,26 +248,22 @@ int fv_cmd_diff(int argc, char **argv)
 		status = FV_EXIT_USAGE;
 		goto done;
 	}
-	size_t unread = ids[0] || ids[1] ? no_elf_delta(&d) : 0;
-	if (json) {
-		if (ids[0] || ids[1]) {
-			if (json_with_stored(out, &d, ids, unread)) {
-				fprintf(stderr, "fwvet: diff: out of memory\n");
-				status = FV_EXIT_USAGE;
-			}
-		} else {
-			struct fv_json j;
-			fv_json_init(&j, out, 1);
-			fv_diff_json(&j, &d);
+	if (ids[0] || ids[1]) {
+		d.stored[0] = ids[0], d.stored[1] = ids[1];
+		d.elf_unread = no_elf_delta(&d);
+		if (!(d.note = stored_note(ids, d.elf_unread))) {
+			fprintf(stderr, "fwvet: diff: out of memory\n");
+			status = FV_EXIT_USAGE;
+			goto done;
 		}
+	}
+	if (json) {
+		struct fv_json j;
+		fv_json_init(&j, out, 1);
+		fv_diff_json(&j, &d);
 		fputc('\n', out);
 	} else {
 		fv_diff_text(out, &d, out == stdout && isatty(STDOUT_FILENO), verbose);
-		if (ids[0] || ids[1]) {
-			fputs("\nNote: ", out);
-			stored_note(out, ids, unread);
-			fputc('\n', out);
-		}
 	}
 	if (status == FV_EXIT_OK && fail_on >= 0 && fv_diff_worst_new(&d) >= fail_on)
 		status = FV_EXIT_FINDINGS;

@@ -3,10 +3,11 @@
  * returns the exit status of the design guide.
  */
 #include "cli/cli.h"
-#include "report/report.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "report/report.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,17 @@ int fv_cli_fail_on(const char *cmd, const char *arg, int *out)
 	}
 	*out = (int)s;
 	return FV_EXIT_OK;
+}
+
+int fv_parse_scan_id(const char *s, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end || errno || v <= 0)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 int fv_parse_size(const char *s, uint64_t *out)

@@ -766,6 +766,8 @@ static void dlist_free(struct fv_dlist *l)
 
 void fv_diff_free(struct fv_diff *d)
 {
+	free(d->note);
+	d->note = NULL;
 	for (size_t i = 0; i < d->nchanged; i++) {
 		if (d->files_changed[i].elf) {
 			fv_elf_delta_free(d->files_changed[i].elf);
@@ -1214,6 +1216,20 @@ void fv_diff_json(struct fv_json *j, const struct fv_diff *d)
 	records_json(j, d, "components", R_COMPONENT, an ? &d->components_added : &empty,
 		     an ? &d->components_removed : &empty, an ? &d->components_changed : &empty);
 	findings_json(j, d);
+	if (d->stored[0] || d->stored[1]) {
+		fv_json_key(j, "stored");
+		fv_json_obj_begin(j);
+		for (int i = 0; i < 2; i++) {
+			fv_json_key(j, i ? "new" : "old");
+			if (d->stored[i])
+				fv_json_int(j, d->stored[i]);
+			else
+				fv_json_null(j);
+		}
+		fv_json_kuint(j, "changed_elf_without_delta", d->elf_unread);
+		fv_json_kstr(j, "note", d->note);
+		fv_json_obj_end(j);
+	}
 	fv_json_obj_end(j);
 }
 
@@ -1618,4 +1634,6 @@ void fv_diff_text(FILE *f, const struct fv_diff *d, int color, int verbose)
 	      d->services_removed.n + d->services_changed.n + d->endpoints_added.n + d->endpoints_removed.n +
 	      d->components_added.n + d->components_removed.n + d->components_changed.n)))
 		fputs("\nNo differences.\n", f);
+	if (d->note)
+		fprintf(f, "\nNote: %s\n", d->note);
 }

@@ -14,6 +14,7 @@
 #define FV_INTEGRITY_DIFF_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "integrity/elfcmp.h"
@@ -97,6 +98,15 @@ struct fv_diff {
 	struct fv_dlist components_added, components_removed, components_changed;
 	struct fv_dlist findings_new, findings_resolved;
 	int analysed; /* both sides carry analysis results */
+	/*
+	 * Set by the caller when a side is a stored scan (its id; 0 for an image
+	 * or folder): its file bytes were not there, so elf_unread changed
+	 * programs were compared by content only.  The output says so once, with
+	 * note (malloc'd, freed by fv_diff_free).
+	 */
+	int64_t stored[2];
+	size_t elf_unread;
+	char *note;
 };
 
 /*
