@@ -204,7 +204,7 @@ static int supply_init(struct fv_actx *a, void **state)
 		*state = NULL;
 		return rc;
 	}
-	fv_actx_set_vulndb_date(a, fv_vulndb_date(s->db));
+	fv_actx_set_vulndb(a, fv_vulndb_date(s->db), fv_vulndb_sha256(s->db));
 	return FV_OK;
 }
 
@@ -221,7 +221,17 @@ static int cmp_copy(const void *x, const void *y)
 		r = strcmp(a->version, b->version);
 	if (!r)
 		r = strcmp(a->path, b->path);
-	/* Then the order found, so the first copy's evidence is the one reported. */
+	/*
+	 * Then what was found where: the order found depends on which analysis
+	 * thread finished first, and a report must not.  The first copy of a
+	 * version (its path, offset and evidence) is the one reported.
+	 */
+	if (!r)
+		r = (a->offset > b->offset) - (a->offset < b->offset);
+	if (!r)
+		r = strcmp(a->method ? a->method : "", b->method ? b->method : "");
+	if (!r)
+		r = strcmp(a->evidence ? a->evidence : "", b->evidence ? b->evidence : "");
 	return r ? r : (a > b) - (a < b);
 }
 
@@ -270,7 +280,7 @@ static void purl_name(const char *base, const char *version, char *out, size_t c
 
 /* One component at one version while it is judged. */
 struct group {
-	const struct fv_component_copy *first; /* first found: evidence, method */
+	const struct fv_component_copy *first; /* the first in cmp_copy's order: evidence, method */
 	const char **paths;
 	size_t npaths;
 	const char *detail;
@@ -491,11 +501,9 @@ static void supply_finish(struct fv_actx *a, void *state)
 			struct group *g = ng > g0 ? &groups[ng - 1] : NULL;
 			if (!g || strcmp(g->first->version, c->version)) {
 				g = &groups[ng++];
-				g->first = c;
+				g->first = c; /* at paths[0]: a finding's path and offset come from one copy */
 				g->paths = paths + np;
 				g->lower_bound = 1;
-			} else if (c < g->first) {
-				g->first = c;
 			}
 			if (!g->distribution)
 				g->distribution = distribution(s, c);
