@@ -26,6 +26,16 @@ echo
 echo "== fwvet db list   (every scan is recorded in the store, here $FWVET_DB)"
 "$build/fwvet" db list
 echo
+echo "== reports for others: SARIF for code scanning, one HTML page, and signed evidence"
+"$build/fwvet" scan --no-store --format sarif -o "$build/demo/router.sarif" "$fw"
+"$build/fwvet" scan --no-store --format html -o "$build/demo/router.html" "$fw"
+echo "wrote $build/demo/router.sarif and $build/demo/router.html (open it in a browser; it works offline)"
+rm -f "$build/demo/demo-key.key" "$build/demo/demo-key.pub"
+"$build/fwvet" keygen "$build/demo/demo-key"
+"$build/fwvet" scan --no-store --format json -o "$build/demo/router.json" --sign "$build/demo/demo-key.key" "$fw"
+echo "== fwvet verify $build/demo/router.json --key $build/demo/demo-key.pub --image $fw"
+"$build/fwvet" verify "$build/demo/router.json" --key "$build/demo/demo-key.pub" --image "$fw"
+echo
 echo "== fwvet equiv $fw $build/demo/router-rebuilt.bin   (the same sources, built again on another day)"
 scripts/mkfirmware.sh "$build/demo/router-rebuilt.bin" rebuild
 "$build/fwvet" equiv "$fw" "$build/demo/router-rebuilt.bin" || true

@@ -34,6 +34,7 @@ sqlite3
 libjansson-dev
 jq
 python3-jsonschema
+chromium
 squashfs-tools
 squashfs-tools-ng
 u-boot-tools

@@ -90,6 +90,21 @@ check() {
 	fi
 }
 
+# expect_rc WANT MESSAGE COMMAND...: the exit status of COMMAND (stdout in out.txt, stderr in
+# err.txt, in the current folder); a wrong one is counted in fv_failures with COMMAND's stderr.
+expect_rc() {
+	local want=$1 msg=$2 rc=0
+	shift 2
+	"$@" > out.txt 2> err.txt || rc=$?
+	if [ "$rc" = "$want" ]; then
+		ok "$msg (exit $rc)"
+	else
+		echo "FAIL: $msg: expected exit $want, got $rc; stderr:" >&2
+		cat err.txt >&2
+		fv_failures=$((fv_failures + 1))
+	fi
+}
+
 # json_get FILE JQ-FILTER
 json_get() { jq -r "$2" "$1"; }
 

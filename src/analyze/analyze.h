@@ -247,8 +247,8 @@ void fv_actx_vulnerability(struct fv_actx *a, const struct fv_vulnerability *v);
 
 /* The vulnerability database the scan matches against, or NULL when there is none (--vulndb). */
 const char *fv_actx_vulndb(const struct fv_actx *a);
-/* For init(): the date of the newest vulnerability data loaded, for the report. */
-void fv_actx_set_vulndb_date(struct fv_actx *a, const char *date);
+/* For init(): the date of the newest vulnerability data loaded and the imported data's digest, for the report. */
+void fv_actx_set_vulndb(struct fv_actx *a, const char *date, const char *sha256);
 
 /*
  * Evidence for secrets: the first `keep` characters of s, then "…" and the

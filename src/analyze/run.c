@@ -36,6 +36,7 @@ struct fv_actx {
 	size_t nan;
 	char *rules_dir, *user_rules, *vulndb;
 	char vulndb_date[32];
+	char vulndb_sha256[FV_SHA256_HEX];
 	unsigned threads;
 	char fail[512];
 	char rules_sha256[FV_SHA256_HEX];
@@ -69,9 +70,15 @@ const char *fv_analysis_vulndb_date(const struct fv_actx *a)
 	return a->vulndb_date[0] ? a->vulndb_date : NULL;
 }
 
-void fv_actx_set_vulndb_date(struct fv_actx *a, const char *date)
+const char *fv_analysis_vulndb_sha256(const struct fv_actx *a)
+{
+	return a->vulndb_sha256[0] ? a->vulndb_sha256 : NULL;
+}
+
+void fv_actx_set_vulndb(struct fv_actx *a, const char *date, const char *sha256)
 {
 	snprintf(a->vulndb_date, sizeof a->vulndb_date, "%s", date ? date : "");
+	snprintf(a->vulndb_sha256, sizeof a->vulndb_sha256, "%s", sha256 ? sha256 : "");
 }
 
 void fv_actx_fail(struct fv_actx *a, const char *fmt, ...)

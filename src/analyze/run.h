@@ -72,6 +72,8 @@ int fv_analysis_set_cache(struct fv_actx *a, struct fv_acache *c);
 const char *fv_analysis_rules_sha256(const struct fv_actx *a);
 /* The date of the newest vulnerability data in use ("2026-11-01"), or NULL. */
 const char *fv_analysis_vulndb_date(const struct fv_actx *a);
+/* SHA-256 of the imported vulnerability data in use (vulndb.h), or NULL when none is. */
+const char *fv_analysis_vulndb_sha256(const struct fv_actx *a);
 void fv_results_free(struct fv_results *r);
 
 #endif

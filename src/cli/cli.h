@@ -2,6 +2,8 @@
 #ifndef FV_CLI_CLI_H
 #define FV_CLI_CLI_H
 
+#include "cli/render.h"
+
 #include <stdint.h>
 #include <stdio.h>
 
@@ -16,8 +18,6 @@ int fv_cmd_sbom(int argc, char **argv);
 int fv_cmd_equiv(int argc, char **argv);
 int fv_cmd_diff(int argc, char **argv);
 
-/* What scan and sbom write: --format. */
-enum fv_out { FV_OUT_TEXT, FV_OUT_JSON, FV_OUT_CYCLONEDX, FV_OUT_SPDX };
 
 /* What fwvet scan and fwvet sbom differ in; both run the scan pipeline. */
 struct fv_scan_cmd {
@@ -38,6 +38,8 @@ int fv_cmd_worker(int argc, char **argv);
 int fv_cmd_db_status(int argc, char **argv); /* fwvet db status (cmd_queue.c), argv[0] "status" */
 int fv_cmd_monitor(int argc, char **argv);
 int fv_cmd_report(int argc, char **argv);
+int fv_cmd_keygen(int argc, char **argv);
+int fv_cmd_verify(int argc, char **argv);
 
 /*
  * Opens the store a command reads: spec, else the default (fv_store_default_path);

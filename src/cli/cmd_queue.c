@@ -306,6 +306,7 @@ static int run_job(struct worker *w, const struct fv_job *job)
 			.tool_version = FV_VERSION,
 			.rules_sha256 = fv_analysis_rules_sha256(w->analysis),
 			.vulndb_date = fv_analysis_vulndb_date(w->analysis),
+			.vulndb_sha256 = fv_analysis_vulndb_sha256(w->analysis),
 			.started = started,
 			.elapsed_ms = mono_ms() - t0,
 			.analysis = w->analysis,

@@ -8,8 +8,9 @@
 #include "core/err.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "analyze/run.h"
+#include "report/catalog.h"
 #include "report/report.h"
-#include "report/sbom.h"
 #include "store/store.h"
 
 #include <errno.h>
@@ -23,7 +24,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: fwvet report [options] ID\n"
-		"  --format FMT      text (default), json, cyclonedx (CycloneDX 1.5 SBOM) or spdx (SPDX 2.3)\n"
+		"  --format FMT      text (default), json, sarif, html, cyclonedx (CycloneDX 1.5 SBOM) or spdx (SPDX 2.3)\n"
 		"  -o, --output FILE write the report to FILE instead of stdout\n"
 		"  --db SPEC         the store (default $FWVET_DB, else $XDG_DATA_HOME/fwvet/fwvet.db,\n"
 		"                    else ~/.local/share/fwvet/fwvet.db)\n"
@@ -45,27 +46,16 @@ int fv_cmd_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const formats[] = {
-		[FV_OUT_TEXT] = "text", [FV_OUT_JSON] = "json", [FV_OUT_CYCLONEDX] = "cyclonedx", [FV_OUT_SPDX] = "spdx",
-	};
 	enum fv_out format = FV_OUT_TEXT;
 	const char *output = NULL, *db = NULL;
 	int fail_on = -1, verbose = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
 		switch (c) {
-		case O_FORMAT: {
-			size_t f = 0;
-			while (f < sizeof formats / sizeof *formats && strcmp(optarg, formats[f]))
-				f++;
-			if (f == sizeof formats / sizeof *formats) {
-				fprintf(stderr, "fwvet: report: --format expects text, json, cyclonedx or spdx, got '%s'\n",
-					optarg);
+		case O_FORMAT:
+			if (fv_render_parse("report", optarg, ~0u, &format))
 				return FV_EXIT_USAGE;
-			}
-			format = (enum fv_out)f;
 			break;
-		}
 		case 'o': output = optarg; break;
 		case O_DB: db = optarg; break;
 		case O_FAIL:
@@ -101,26 +91,38 @@ int fv_cmd_report(int argc, char **argv)
 	if (strcmp(st.tool_version, FV_VERSION))
 		fv_log(FV_LOG_INFO, "scan %lld was made by fwvet %s; rendered by fwvet %s", (long long)id,
 		       st.tool_version, FV_VERSION);
+	/* The shipped catalogue: a stored scan does not say which --rules DIR it was made with. */
+	struct fv_catalog *catalog = NULL;
+	if ((format == FV_OUT_SARIF || format == FV_OUT_HTML) &&
+	    fv_catalog_load(fv_rules_dir_default(), NULL, &catalog, err, sizeof err)) {
+		fprintf(stderr, "fwvet: report: %s\n", err);
+		fv_stored_free(&st);
+		return FV_EXIT_USAGE;
+	}
 	FILE *out = stdout;
 	if (output && !(out = fopen(output, "w"))) {
 		fprintf(stderr, "fwvet: report: cannot write %s: %s\n", output, strerror(errno));
 		fv_stored_free(&st);
+		fv_catalog_free(catalog);
 		return FV_EXIT_USAGE;
 	}
-	struct fv_report r = { &st.u, &st.inv, &st.res, st.rules_sha256, st.elapsed_ms, st.vulndb_date };
-	struct fv_json j;
-	fv_json_init(&j, out, 1);
-	switch (format) {
-	case FV_OUT_TEXT: fv_report_text(out, &r, out == stdout && isatty(STDOUT_FILENO), verbose); break;
-	case FV_OUT_JSON: fv_report_json(&j, &r); break;
-	case FV_OUT_CYCLONEDX: fv_report_cyclonedx(&j, &r); break;
-	case FV_OUT_SPDX: fv_report_spdx(&j, &r); break;
-	}
-	/* As fwvet scan ends its JSON outputs. */
-	if (format != FV_OUT_TEXT)
-		fputc('\n', out);
+	struct fv_report r = {
+		.u = &st.u,
+		.inv = &st.inv,
+		.res = &st.res,
+		.rules_sha256 = st.rules_sha256,
+		.elapsed_ms = st.elapsed_ms,
+		.vulndb_date = st.vulndb_date,
+		.vulndb_sha256 = st.vulndb_sha256,
+		.catalog = catalog,
+	};
+	struct fv_render w;
+	fv_render_begin(&w, out, format, 0, verbose);
+	fv_render_one(&w, &r);
+	fv_render_end(&w);
 	int worst = fv_report_worst(&r);
 	fv_stored_free(&st);
+	fv_catalog_free(catalog);
 	if (out != stdout ? fclose(out) != 0 : fflush(out) != 0) {
 		fprintf(stderr, "fwvet: report: writing %s failed: %s\n", output ? output : "the report",
 			strerror(errno));

@@ -28,7 +28,9 @@ static const struct {
 	{ "db", fv_cmd_db, "the store of scanned images: list and show stored scans" },
 	{ "submit", fv_cmd_submit, "queue images for fwvet worker (a store shared by workers on many machines)" },
 	{ "worker", fv_cmd_worker, "scan queued images and record them, holding each job by a renewed lease" },
-	{ "report", fv_cmd_report, "render a stored scan again in any report format (text, json, cyclonedx, spdx)" },
+	{ "report", fv_cmd_report, "render a stored scan again in any report format (text, json, sarif, html, ...)" },
+	{ "keygen", fv_cmd_keygen, "make an Ed25519 key pair for signed reports (scan --sign)" },
+	{ "verify", fv_cmd_verify, "check a signed report: its signature, and that it is the report of an image" },
 	{ "monitor", fv_cmd_monitor, "evaluate stored images again against today's rules and data: what is new" },
 };
 

@@ -61,14 +61,16 @@ void fv_json_obj_end(struct fv_json *j) { close_(j, '}'); }
 void fv_json_arr_begin(struct fv_json *j) { open(j, '['); }
 void fv_json_arr_end(struct fv_json *j) { close_(j, ']'); }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t fv_utf8_seq(const unsigned char *s, size_t n, uint32_t *out)
 {
 	unsigned c = s[0];
 	size_t len;
 	uint32_t cp;
-	if (c < 0x80)
+	if (c < 0x80) {
+		if (out)
+			*out = c;
 		return 1;
+	}
 	if (c >= 0xC2 && c <= 0xDF) {
 		len = 2;
 		cp = c & 0x1F;
@@ -91,6 +93,8 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
 	    (cp >= 0xD800 && cp <= 0xDFFF))
 		return 0;
+	if (out)
+		*out = cp;
 	return len;
 }
 
@@ -117,7 +121,7 @@ void fv_json_escape(FILE *f, const char *str, size_t n)
 			fprintf(f, "\\u%04x", c);
 			i++;
 		} else {
-			size_t l = utf8_len(s + i, n - i);
+			size_t l = fv_utf8_seq(s + i, n - i, NULL);
 			if (l == 0) {
 				fprintf(f, "\\u%04x", c);
 				i++;

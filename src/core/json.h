@@ -7,6 +7,7 @@
 #ifndef FV_CORE_JSON_H
 #define FV_CORE_JSON_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -41,6 +42,13 @@ void fv_json_kint(struct fv_json *j, const char *key, int64_t v);
 void fv_json_kuint(struct fv_json *j, const char *key, uint64_t v);
 void fv_json_kbool(struct fv_json *j, const char *key, int v);
 void fv_json_kdouble(struct fv_json *j, const char *key, double v);
+
+/*
+ * The length of the valid UTF-8 sequence at s (n > 0 bytes left) and, when
+ * cp is not NULL, its code point; 0 when s does not start one (overlong
+ * forms, surrogates and code points past U+10FFFF are not UTF-8).
+ */
+size_t fv_utf8_seq(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* Writes s as a JSON string body (no quotes) to f; used by other emitters too. */
 void fv_json_escape(FILE *f, const char *s, size_t n);

@@ -32,18 +32,28 @@ int fv_severity_parse(const char *s, enum fv_severity *out)
 	return -1;
 }
 
+static int cmp_str(const char *a, const char *b) { return strcmp(a ? a : "", b ? b : ""); }
+
+/* Worst first, then by path, offset, rule and evidence: a total order, so no output depends on qsort. */
 static int cmp_worst(const void *x, const void *y)
 {
 	const struct fv_finding *a = *(const struct fv_finding *const *)x;
 	const struct fv_finding *b = *(const struct fv_finding *const *)y;
+	int r;
 	if (a->severity != b->severity)
 		return a->severity > b->severity ? -1 : 1;
-	int r = strcmp(a->path, b->path);
-	return r ? r : (a->offset > b->offset) - (a->offset < b->offset);
+	if ((r = cmp_str(a->path, b->path)))
+		return r;
+	if (a->offset != b->offset)
+		return a->offset < b->offset ? -1 : 1;
+	if ((r = cmp_str(a->rule, b->rule)))
+		return r;
+	if ((r = cmp_str(a->evidence, b->evidence)))
+		return r;
+	return strcmp(a->id, b->id);
 }
 
-/* Extraction and analysis findings in one list, worst first (pointers into both). */
-static const struct fv_finding **all_findings(const struct fv_report *r, size_t *n)
+const struct fv_finding **fv_report_findings(const struct fv_report *r, size_t *n)
 {
 	size_t nu = r->u->findings.n, na = r->res ? r->res->findings.n : 0;
 	const struct fv_finding **v = malloc((nu + na + 1) * sizeof *v);
@@ -149,6 +159,8 @@ static int loadable(const struct fv_binary *b)
 {
 	return strcmp(b->elf_type, "rel") && strcmp(b->elf_type, "core");
 }
+
+int fv_report_hardened(const struct fv_binary *b) { return loadable(b) ? hardened(b) : -1; }
 
 /* The summary's hardening counts over the image's loadable binaries (unique contents). */
 struct hsum {
@@ -355,7 +367,7 @@ static void supply_json(struct fv_json *j, const struct fv_results *r)
 void fv_report_json(struct fv_json *j, const struct fv_report *r)
 {
 	size_t n;
-	const struct fv_finding **all = all_findings(r, &n);
+	const struct fv_finding **all = fv_report_findings(r, &n);
 	size_t bysev[5] = { 0 };
 	for (size_t i = 0; i < n; i++)
 		bysev[all[i]->severity]++;
@@ -374,6 +386,7 @@ void fv_report_json(struct fv_json *j, const struct fv_report *r)
 	fv_json_obj_begin(j);
 	fv_json_kstr(j, "rules_sha256", r->rules_sha256);
 	fv_json_kstr(j, "vulndb_date", r->vulndb_date);
+	fv_json_kstr(j, "vulndb_sha256", r->vulndb_sha256);
 	fv_json_obj_end(j);
 	fv_json_key(j, "summary");
 	fv_json_obj_begin(j);
@@ -606,7 +619,7 @@ void fv_report_text(FILE *f, const struct fv_report *r, int color, int verbose)
 	}
 
 	size_t n;
-	const struct fv_finding **all = all_findings(r, &n);
+	const struct fv_finding **all = fv_report_findings(r, &n);
 	size_t count[NCAT + 1][5];
 	memset(count, 0, sizeof count);
 	size_t bysev[5] = { 0 };

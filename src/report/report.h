@@ -17,6 +17,8 @@ struct fv_json;
 
 #define FV_REPORT_SCHEMA 1
 
+struct fv_catalog;
+
 struct fv_report {
 	const struct fv_unpack *u;       /* extraction entries and extraction findings */
 	const struct fv_inventory *inv;
@@ -24,8 +26,16 @@ struct fv_report {
 	const char *rules_sha256;
 	uint64_t elapsed_ms;
 	const char *vulndb_date;         /* of the newest vulnerability data matched, or NULL */
+	const char *vulndb_sha256;       /* of the imported vulnerability data, or NULL when none */
+	const struct fv_catalog *catalog; /* what each rule means (SARIF, HTML), or NULL */
 };
 
+/*
+ * Extraction and analysis findings in one list (pointers into both, *n of
+ * them), worst first in a total order: severity, path, offset, rule,
+ * evidence.  Every format lists them so.  malloc'd; NULL when out of memory.
+ */
+const struct fv_finding **fv_report_findings(const struct fv_report *r, size_t *n);
 /* The worst severity among all findings (extraction and analysis), or -1 when there are none. */
 int fv_report_worst(const struct fv_report *r);
 int fv_severity_parse(const char *s, enum fv_severity *out);
@@ -48,6 +58,10 @@ void fv_report_endpoint_fields(struct fv_json *j, const struct fv_endpoint *e);
  * endpoints, and a summary line per category.  color: ANSI colours.
  */
 void fv_report_text(FILE *f, const struct fv_report *r, int color, int verbose);
+
+/* The summary's hardening verdict of a binary: 1 hardened, 0 not, -1 not loadable (objects, cores: not counted). */
+struct fv_binary;
+int fv_report_hardened(const struct fv_binary *b);
 
 /* Prints at most max bytes of s with control bytes as \xNN (a hostile name cannot drive the terminal); "-" for NULL. */
 void fv_report_put_safe(FILE *f, const char *s, size_t max);

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/json.h"
 
 /* The key of the advisory lock a migration holds: "fwvet" in ASCII. */
 #define LOCK_KEY "440090912116"
@@ -404,22 +405,6 @@ static void set_param(struct pg_st *st, int i, char *v, int failed)
  * character back to one byte: the store keeps the exact bytes, as SQLite
  * does.  In UTF-8 those characters are EF 9C 80 .. EF 9F BF.
  */
-static size_t utf8_len(const unsigned char *p)
-{
-	unsigned c = p[0];
-	if (c < 0x80)
-		return 1;
-	size_t n = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-	for (size_t k = 1; k < n; k++)
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-	/* Overlong forms, surrogates and code points past U+10FFFF are not UTF-8 either. */
-	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) || (c == 0xf0 && p[1] < 0x90) ||
-	    (c == 0xf4 && p[1] >= 0x90))
-		return 0;
-	return n;
-}
-
 static int is_escape(const unsigned char *p)
 {
 	return p[0] == 0xef && p[1] >= 0x9c && p[1] <= 0x9f && (p[2] & 0xc0) == 0x80;
@@ -430,7 +415,7 @@ static char *to_pg(const char *v)
 	const unsigned char *p = (const unsigned char *)v;
 	size_t n = strlen(v), esc = 0;
 	for (size_t i = 0; i < n;) {
-		size_t l = utf8_len(p + i);
+		size_t l = fv_utf8_seq(p + i, n - i, NULL);
 		if (!l || (l == 3 && is_escape(p + i))) {
 			esc += l ? 3 : 1;
 			i += l ? 3 : 1;
@@ -444,7 +429,7 @@ static char *to_pg(const char *v)
 	if (!o)
 		return NULL;
 	for (size_t i = 0; i < n;) {
-		size_t l = utf8_len(p + i);
+		size_t l = fv_utf8_seq(p + i, n - i, NULL);
 		if (l && !(l == 3 && is_escape(p + i))) {
 			memcpy(q, p + i, l);
 			q += l, i += l;
@@ -769,6 +754,8 @@ static const char *const migrations[] = {
 	" scan_id BIGINT, error TEXT, finished TEXT);"
 	"CREATE INDEX jobs_by_state ON jobs(state, id);"
 	"CREATE INDEX jobs_by_path ON jobs(image_path);",
+
+	"ALTER TABLE scans ADD COLUMN vulndb_sha256 TEXT;",
 };
 
 static const struct fv_db_ops pg_ops = {

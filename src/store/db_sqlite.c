@@ -93,6 +93,9 @@ static const char *const migrations[] = {
 	" attempts INTEGER NOT NULL, scan_id INTEGER, error TEXT, finished TEXT);"
 	"CREATE INDEX jobs_by_state ON jobs(state, id);"
 	"CREATE INDEX jobs_by_path ON jobs(image_path);",
+
+	/* 3: which imported vulnerability data a scan used (signed reports name it). */
+	"ALTER TABLE scans ADD COLUMN vulndb_sha256 TEXT;",
 };
 
 struct sq_db {

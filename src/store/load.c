@@ -252,7 +252,7 @@ static int load_head(struct rd *r, struct fv_stored *out)
 {
 	static const char sql[] =
 		"SELECT s.id, s.image_path, i.sha256, i.size, s.tool_version, s.rules_sha256, s.vulndb_date,"
-		" s.started, s.elapsed_ms, s.inputs, i.id FROM scans s LEFT JOIN images i ON i.id = s.image_id"
+		" s.started, s.elapsed_ms, s.inputs, i.id, s.vulndb_sha256 FROM scans s LEFT JOIN images i ON i.id = s.image_id"
 		" WHERE s.id = ?1";
 	r->table = "scans";
 	r->rowid = r->scan;
@@ -284,6 +284,7 @@ static int load_head(struct rd *r, struct fv_stored *out)
 	out->tool_version = col_str(r, 4, "tool_version", 1);
 	out->rules_sha256 = col_str(r, 5, "rules_sha256", 0);
 	out->vulndb_date = col_str(r, 6, "vulndb_date", 0);
+	out->vulndb_sha256 = col_str(r, 11, "vulndb_sha256", 0);
 	out->started = col_str(r, 7, "started", 1);
 	out->elapsed_ms = col_u64(r, 8, "elapsed_ms");
 	out->inputs = col_str(r, 9, "inputs", 0);
@@ -810,6 +811,7 @@ void fv_stored_free(struct fv_stored *st)
 	free(st->tool_version);
 	free(st->rules_sha256);
 	free(st->vulndb_date);
+	free(st->vulndb_sha256);
 	free(st->started);
 	free(st->inputs);
 	memset(st, 0, sizeof *st);

@@ -29,7 +29,8 @@ static const char *const stmt_sql[FV_ST_N] = {
 	[FV_ST_IMAGE] = "INSERT INTO images(sha256, size) VALUES(?1, ?2)"
 			" ON CONFLICT(sha256) DO UPDATE SET size = excluded.size RETURNING id",
 	[FV_ST_SCAN] = "INSERT INTO scans(image_id, image_path, started, elapsed_ms, tool_version,"
-		       " rules_sha256, vulndb_date, inputs, job_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+		       " rules_sha256, vulndb_date, inputs, job_id, vulndb_sha256)"
+		       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
 		       " RETURNING id",
 	[FV_ST_CONTENT] = "INSERT INTO contents(sha256, size, kind, type, arch) VALUES(?1, ?2, ?3, ?4, ?5)"
 			  " ON CONFLICT(sha256) DO NOTHING",
@@ -542,6 +543,7 @@ static int put_scan(struct fv_store *s, const struct fv_unpack *u, const struct 
 		fv_db_int_bind(st, 9, m->job_id);
 	else
 		fv_db_null_bind(st, 9);
+	fv_db_text_bind(st, 10, m->vulndb_sha256);
 	if (fv_db_step(st) != FV_DB_ROW) {
 		fv_store_fail(s, "writing the scan", err, errlen);
 		fv_db_reset(st);

@@ -28,7 +28,7 @@ struct fv_acache;
 struct fv_actx;
 
 /* The schema version this build writes (and migrates older stores to). */
-#define FV_STORE_SCHEMA 2
+#define FV_STORE_SCHEMA 3
 
 /*
  * The default store: $FWVET_DB, else $XDG_DATA_HOME/fwvet/fwvet.db, else
@@ -54,6 +54,7 @@ struct fv_store_meta {
 	const char *tool_version;  /* FV_VERSION */
 	const char *rules_sha256;  /* fv_analysis_rules_sha256() */
 	const char *vulndb_date;   /* fv_analysis_vulndb_date(), or NULL */
+	const char *vulndb_sha256; /* fv_analysis_vulndb_sha256(), or NULL */
 	int64_t started;           /* seconds since the epoch (SOURCE_DATE_EPOCH when set, for tests) */
 	uint64_t elapsed_ms;
 	const struct fv_actx *analysis; /* the run: each analyzer's input fingerprint is kept, or NULL */
@@ -121,7 +122,7 @@ struct fv_stored {
 	struct fv_inventory inv;  /* files typed as stored, grouped by content, lookups working */
 	struct fv_results res;    /* analysis findings and records */
 	char *tool_version;       /* the fwvet that made the scan */
-	char *rules_sha256, *vulndb_date; /* NULL when the scan had none */
+	char *rules_sha256, *vulndb_date, *vulndb_sha256; /* NULL when the scan had none */
 	char *started;            /* "2026-11-29T17:30:00Z", as stored */
 	int64_t started_epoch;    /* the same in seconds, or -1 when it does not parse */
 	uint64_t elapsed_ms;      /* as the scan's report printed it */

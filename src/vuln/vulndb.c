@@ -643,7 +643,33 @@ struct fv_vulndb {
 	sqlite3_stmt *match, *is_kev;
 	struct fv_rvulns rules;
 	char date[32];
+	char sha256[FV_SHA256_HEX];        /* "" when nothing was imported */
 };
+
+/*
+ * What identifies the imported data: SHA-256 over the SHA-256 of every file
+ * imported, in import order.  An import is deterministic and importing a file
+ * twice changes nothing, so the same list means the same data.
+ */
+static void imports_digest(sqlite3 *db, char out[FV_SHA256_HEX])
+{
+	sqlite3_stmt *st = NULL;
+	struct fv_sha256 h;
+	size_t n = 0;
+	out[0] = 0;
+	if (sqlite3_prepare_v2(db, "SELECT sha256 FROM imports ORDER BY rowid", -1, &st, NULL) != SQLITE_OK)
+		return;
+	fv_sha256_init(&h);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *s = sqlite3_column_text(st, 0);
+		if (s)
+			fv_sha256_update(&h, s, strlen((const char *)s) + 1);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (n)
+		fv_sha256_final(&h, out);
+}
 
 int fv_vulndb_open(const char *db_path, const char *rules_vulns, struct fv_vulndb **out,
 		   char *err, size_t errlen)
@@ -670,6 +696,7 @@ int fv_vulndb_open(const char *db_path, const char *rules_vulns, struct fv_vulnd
 			rc = FV_EFORMAT;
 		} else {
 			newest_date(db->sql, db->date);
+			imports_digest(db->sql, db->sha256);
 		}
 	}
 	if (!rc && rules_vulns)
@@ -696,6 +723,11 @@ void fv_vulndb_close(struct fv_vulndb *db)
 const char *fv_vulndb_date(const struct fv_vulndb *db)
 {
 	return db && db->date[0] ? db->date : NULL;
+}
+
+const char *fv_vulndb_sha256(const struct fv_vulndb *db)
+{
+	return db && db->sha256[0] ? db->sha256 : NULL;
 }
 
 /* The ids reported so far for one match call. */

@@ -26,6 +26,8 @@ void fv_vulndb_close(struct fv_vulndb *db);
 
 /* The date of the newest data loaded ("2026-11-01"), or NULL. */
 const char *fv_vulndb_date(const struct fv_vulndb *db);
+/* SHA-256 (hex) over the SHA-256s of the files imported, in import order, or NULL when none was. */
+const char *fv_vulndb_sha256(const struct fv_vulndb *db);
 
 /* One vulnerability that affects a version. */
 struct fv_vuln_match {

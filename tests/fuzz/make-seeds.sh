@@ -66,3 +66,12 @@ for f in "$corpus"/*.bin; do
 	case $b in zip_truncated) b=zip ;; squashfs_v2) b=squashfs ;; esac
 	seed "$b" "$f"
 done
+# A report, a NUL, and a signature document of the shape fwvet scan --sign writes.
+mkdir -p "$out/verify"
+{
+	printf '{"fwvet":"0.1.0","schema":1,"image":{"path":"fw.bin","sha256":"%064d","size":4096},' 0
+	printf '"tool":{"rules_sha256":"%064d","vulndb_date":null},"findings":[{"cvss":9.8,"n":1e21}]}\0' 1
+	printf '{"fwvet_signature":1,"algorithm":"Ed25519","canonicalization":"RFC 8785","key_id":"%064d",' 2
+	printf '"signed":"2026-11-29T00:00:00Z","report":{"canonical_sha256":"%064d","file_sha256":"%064d",' 3 4
+	printf '"file_size":1},"claims":{},"signature":"%086d=="}' 5
+} > "$out/verify/signed"

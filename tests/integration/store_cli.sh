@@ -23,19 +23,6 @@ sha_B=$(sha256sum < B.sqfs | cut -d' ' -f1)
 
 # stored DB: the number of scans in store DB
 stored() { "$FWVET" db list --db "$1" --format json | jq length; }
-# expect_rc WANT MESSAGE COMMAND...: the exit status of COMMAND (stderr in err.txt)
-expect_rc() {
-	local want=$1 msg=$2 rc=0
-	shift 2
-	"$@" > out.txt 2> err.txt || rc=$?
-	if [ "$rc" = "$want" ]; then
-		ok "$msg (exit $rc)"
-	else
-		echo "FAIL: $msg: expected exit $want, got $rc; stderr:" >&2
-		cat err.txt >&2
-		fv_failures=$((fv_failures + 1))
-	fi
-}
 
 DB=$FV_WORK/s.db
 expect_rc 0 "scan A into a fresh store" "$FWVET" scan --db "$DB" --format json -o A.json A.sqfs
@@ -168,7 +155,7 @@ expect_rc 0 "db list of the old store" "$FWVET" db list --db "$O" --format json
 R=out.txt
 check "old store: its scan, whole" 'length == 1 and .[0].id == 1 and .[0].files == 20
 	and .[0].vulnerabilities == 18 and (.[0].findings | add) == 22 and .[0].started == "2023-11-14T22:13:20Z"'
-assert_eq 2 "$(sqlite3 "$O" 'PRAGMA user_version')" "old store: migrated to schema version 2"
+assert_eq 3 "$(sqlite3 "$O" 'PRAGMA user_version')" "old store: migrated to schema version 3"
 expect_rc 0 "db show of the old scan" "$FWVET" db show 1 --db "$O"
 R=out.txt
 check "old store: db show reads the old scan" '(.files | length) == 20 and (.findings | length) == 22

@@ -49,19 +49,6 @@ mkimages() { # N PREFIX
 mkimages 6 a
 mkimages 20 b
 
-# expect_rc WANT MESSAGE COMMAND...: the exit status of COMMAND (stdout in out.txt, stderr in err.txt)
-expect_rc() {
-	local want=$1 msg=$2 rc=0
-	shift 2
-	"$@" > out.txt 2> err.txt || rc=$?
-	if [ "$rc" = "$want" ]; then
-		ok "$msg (exit $rc)"
-	else
-		echo "FAIL: $msg: expected exit $want, got $rc; stderr:" >&2
-		cat err.txt >&2
-		fv_failures=$((fv_failures + 1))
-	fi
-}
 
 # The process timeout started (signals for the program must not go to timeout).
 child_of() { # PID

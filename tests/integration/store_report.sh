@@ -16,19 +16,6 @@ cd "$FV_WORK"
 "$FV_SRCDIR/scripts/mkfirmware.sh" v2.bin update
 
 DB=$FV_WORK/r.db
-# expect_rc WANT MESSAGE COMMAND...: the exit status of COMMAND (stdout in out.txt, stderr in err.txt)
-expect_rc() {
-	local want=$1 msg=$2 rc=0
-	shift 2
-	"$@" > out.txt 2> err.txt || rc=$?
-	if [ "$rc" = "$want" ]; then
-		ok "$msg (exit $rc)"
-	else
-		echo "FAIL: $msg: expected exit $want, got $rc; stderr:" >&2
-		cat err.txt >&2
-		fv_failures=$((fv_failures + 1))
-	fi
-}
 # same EXPECTED ACTUAL MESSAGE: two files byte for byte
 same() {
 	if cmp -s "$1" "$2"; then

@@ -167,7 +167,9 @@ static void analyse(const char *dir, const char *rules_dir, int use_cache, int k
 	assert_non_null(f);
 	struct fv_json j;
 	fv_json_init(&j, f, 1);
-	struct fv_report r = { &u, &inv, &out->res, fv_analysis_rules_sha256(a), 1234, fv_analysis_vulndb_date(a) };
+	struct fv_report r = { .u = &u, .inv = &inv, .res = &out->res, .rules_sha256 = fv_analysis_rules_sha256(a),
+				.elapsed_ms = 1234, .vulndb_date = fv_analysis_vulndb_date(a),
+				.vulndb_sha256 = fv_analysis_vulndb_sha256(a) };
 	fv_report_json(&j, &r);
 	fclose(f);
 	out->report = buf;

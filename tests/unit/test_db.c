@@ -373,7 +373,7 @@ static int64_t one_int(struct dbt *t, const char *sql)
 static void test_migrations(void **state)
 {
 	struct dbt *t = *state;
-	assert_int_equal(OPS(t)->nmigrations, 2);
+	assert_int_equal(OPS(t)->nmigrations, 3);
 	assert_int_equal(OPS(t)->lock(t->db), FV_OK);
 	assert_int_equal(version(t), 0);
 	for (int i = 0; i < OPS(t)->nmigrations; i++) {
@@ -381,19 +381,19 @@ static void test_migrations(void **state)
 		assert_int_equal(OPS(t)->set_version(t->db, i + 1), FV_OK);
 	}
 	exec_ok(t, "COMMIT");
-	assert_int_equal(version(t), 2);
+	assert_int_equal(version(t), 3);
 	exec_ok(t, OPS(t)->begin_write);
 	if (!is_pg(t))
 		exec_ok(t, "PRAGMA foreign_keys=ON");
-	/* Every table of version 2 takes a row as the shared SQL writes it. */
+	/* Every table of version 3 takes a row as the shared SQL writes it. */
 	struct fv_dbst *st = prep(t, "INSERT INTO images(sha256, size) VALUES(?1, ?2) RETURNING id");
 	OPS(t)->bind_text(st, 1, "aa");
 	OPS(t)->bind_int(st, 2, INT64_MAX);
 	step_is(t, st, FV_DB_ROW);
 	int64_t image = OPS(t)->integer(st, 0);
 	OPS(t)->finalize(st);
-	st = prep(t, "INSERT INTO scans(image_id, image_path, started, elapsed_ms, tool_version, inputs, job_id)"
-		     " VALUES(?1, 'fw.bin', '2026-11-29T00:00:00Z', 5, '0.1.0', '{}', 77) RETURNING id");
+	st = prep(t, "INSERT INTO scans(image_id, image_path, started, elapsed_ms, tool_version, inputs, job_id,"
+		     " vulndb_sha256) VALUES(?1, 'fw.bin', '2026-11-29T00:00:00Z', 5, '0.1.0', '{}', 77, 'cc') RETURNING id");
 	OPS(t)->bind_int(st, 1, image);
 	step_is(t, st, FV_DB_ROW);
 	int64_t scan = OPS(t)->integer(st, 0);

@@ -176,7 +176,7 @@ static char *report_json(const struct fv_unpack *u, const struct fv_inventory *i
 	assert_non_null(f);
 	struct fv_json j;
 	fv_json_init(&j, f, 1);
-	struct fv_report rep = { u, inv, r, rules, ms, vdate };
+	struct fv_report rep = { .u = u, .inv = inv, .res = r, .rules_sha256 = rules, .elapsed_ms = ms, .vulndb_date = vdate };
 	fv_report_json(&j, &rep);
 	assert_int_equal(fclose(f), 0);
 	return buf;

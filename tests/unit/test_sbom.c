@@ -83,7 +83,8 @@ static struct fv_report report(size_t ncomponents, size_t nvulns)
 	g_res.ncomponents = ncomponents;
 	g_res.vulns = (struct fv_vulnerability *)vulns;
 	g_res.nvulns = nvulns;
-	struct fv_report r = { &g_u, &g_inv, &g_res, "5e1f0c", 12, "2026-11-01" };
+	struct fv_report r = { .u = &g_u, .inv = &g_inv, .res = &g_res, .rules_sha256 = "5e1f0c", .elapsed_ms = 12,
+				.vulndb_date = "2026-11-01" };
 	return r;
 }
 
